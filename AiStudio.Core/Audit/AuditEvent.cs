@@ -1,0 +1,49 @@
+namespace AiStudio.Core.Audit;
+
+/// <summary>
+/// One recorded fact: who did what to which entity, when, and what it looked like before and after.
+/// Always added to the same DbContext, and so the same transaction, as the change it records.
+/// </summary>
+public sealed class AuditEvent
+{
+    private AuditEvent() { }
+
+    public long Id { get; private set; }
+    public DateTimeOffset OccurredAt { get; private set; }
+    public string ActorId { get; private set; } = "";
+    public string ActorName { get; private set; } = "";
+    public string Action { get; private set; } = "";
+    public string EntityType { get; private set; } = "";
+    public string EntityId { get; private set; } = "";
+    public Guid? ProjectId { get; private set; }
+    public Guid? BuildId { get; private set; }
+    public string? Before { get; private set; }
+    public string? After { get; private set; }
+    public string? Detail { get; private set; }
+    public int? PromptVersion { get; private set; }
+    public string? ModelId { get; private set; }
+    public int? InputTokens { get; private set; }
+    public int? OutputTokens { get; private set; }
+
+    public static AuditEvent Create(
+        DateTimeOffset now, string actorId, string actorName, string action, string entityType, string entityId,
+        Guid? projectId = null, Guid? buildId = null, string? before = null, string? after = null, string? detail = null,
+        int? promptVersion = null, string? modelId = null, int? inputTokens = null, int? outputTokens = null) => new()
+    {
+        OccurredAt = now,
+        ActorId = actorId,
+        ActorName = actorName,
+        Action = action,
+        EntityType = entityType,
+        EntityId = entityId,
+        ProjectId = projectId,
+        BuildId = buildId,
+        Before = before,
+        After = after,
+        Detail = detail,
+        PromptVersion = promptVersion,
+        ModelId = modelId,
+        InputTokens = inputTokens,
+        OutputTokens = outputTokens,
+    };
+}

@@ -1,0 +1,24 @@
+namespace AiStudio.Core.Builds;
+
+public enum PhaseRunStatus
+{
+    Queued,
+    Running,
+    AwaitingApproval,
+    Approved,
+    Rejected,
+    Failed,
+    Cancelled,
+}
+
+public static class PhaseRunStatusExtensions
+{
+    public static bool IsOpen(this PhaseRunStatus status) =>
+        status is PhaseRunStatus.Queued or PhaseRunStatus.Running or PhaseRunStatus.AwaitingApproval;
+
+    public static string DisplayName(this PhaseRunStatus status) => status switch
+    {
+        PhaseRunStatus.AwaitingApproval => "Awaiting approval",
+        _ => status.ToString(),
+    };
+}

@@ -1,0 +1,13 @@
+namespace AiStudio.Core.Builds;
+
+public enum PipelineTrigger
+{
+    Start,
+    Approve,
+    SendBack,
+    Hold,
+    Resume,
+    Fail,
+    Retry,
+    Cancel,
+}

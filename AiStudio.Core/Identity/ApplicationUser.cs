@@ -1,0 +1,7 @@
+using Microsoft.AspNetCore.Identity;
+
+namespace AiStudio.Core.Identity;
+
+public class ApplicationUser : IdentityUser
+{
+}
