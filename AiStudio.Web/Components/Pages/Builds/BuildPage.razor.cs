@@ -1,0 +1,124 @@
+using AiStudio.Core.Builds;
+using AiStudio.Core.Common;
+using AiStudio.Web.Components.Pages.Builds.Components;
+using AiStudio.Web.Infrastructure;
+using Microsoft.AspNetCore.Components;
+using MudBlazor;
+
+namespace AiStudio.Web.Components.Pages.Builds;
+
+public sealed partial class BuildPage
+{
+    private Actor? _actor;
+    private BuildDetails? _details;
+    private bool _loaded;
+    private bool _deciding;
+    private Guid? _pinnedRunId;
+    private CoalescingTrigger? _reload;
+
+    [Parameter]
+    public Guid BuildId { get; set; }
+
+    [Inject] private IBuildQueries Queries { get; set; } = default!;
+    [Inject] private IBuildCommands Commands { get; set; } = default!;
+    [Inject] private IBuildEvents Events { get; set; } = default!;
+    [Inject] private CurrentActor CurrentActor { get; set; } = default!;
+    [Inject] private MarkdownRenderer Markdown { get; set; } = default!;
+    [Inject] private ISnackbar Snackbar { get; set; } = default!;
+    [Inject] private TimeProvider Clock { get; set; } = default!;
+
+    // The attempt shown in the inspector: the one the person picked, else the current one (followed live).
+    private PhaseRunView? SelectedRun =>
+        _details?.Runs.FirstOrDefault(r => r.Id == _pinnedRunId) ?? _details?.CurrentRun ?? _details?.Runs.LastOrDefault();
+
+    private string StateText => _details switch
+    {
+        null => "",
+        { State: var state, CurrentRun: var run } when state.AsPhase() is not null && run is not null => $"{state.DisplayName()}: {run.Status.DisplayName()}",
+        { State: BuildState.OnHold or BuildState.Failed, CurrentPhase: { } phase } => $"{_details.State.DisplayName()} in {phase}",
+        _ => _details.State.DisplayName(),
+    };
+
+    // BuildDetails carries the starter's user id, not a name; "you" covers the usual case without leaking ids.
+    private string StartedBy => _details?.CreatedBy == _actor?.UserId ? "you" : "another project member";
+
+    protected override void OnInitialized()
+    {
+        _reload = new CoalescingTrigger(() => InvokeAsync(ReloadAsync), TimeSpan.FromMilliseconds(100));
+        Events.Changed += OnBuildChanged;
+    }
+
+    protected override async Task OnParametersSetAsync()
+    {
+        _actor ??= await CurrentActor.GetAsync();
+        if (_details?.Id != BuildId)
+        {
+            _pinnedRunId = null;
+        }
+
+        await LoadAsync();
+    }
+
+    private async Task LoadAsync()
+    {
+        _details = await Queries.GetAsync(_actor!, BuildId);
+        _loaded = true;
+    }
+
+    private void OnBuildChanged(BuildChanged change)
+    {
+        if (change.BuildId == BuildId)
+        {
+            _reload?.Poke();
+        }
+    }
+
+    private async Task ReloadAsync()
+    {
+        try
+        {
+            await LoadAsync();
+            StateHasChanged();
+        }
+        catch (Exception ex)
+        {
+            await DispatchExceptionAsync(ex);
+        }
+    }
+
+    private void SelectRun(Guid runId) => _pinnedRunId = runId;
+
+    private void ShowCurrent() => _pinnedRunId = null;
+
+    private async Task ApproveAsync()
+    {
+        if (_details?.CurrentRun is not { } run || _actor is null)
+        {
+            return;
+        }
+
+        _deciding = true;
+        try
+        {
+            await Commands.ApproveAsync(_actor, _details.Id, run.Id, _details.Version);
+            Snackbar.Add(run.Phase.Next() is { } next ? $"{run.Phase} approved. {next} is queued." : $"{run.Phase} approved. The build is complete.", Severity.Success);
+            _pinnedRunId = null;
+        }
+        catch (DomainException ex)
+        {
+            Snackbar.Add(ex.Message, ex is ConcurrencyConflictException ? Severity.Warning : Severity.Error);
+        }
+        finally
+        {
+            _deciding = false;
+        }
+
+        await LoadAsync();
+    }
+
+    public void Dispose()
+    {
+        Events.Changed -= OnBuildChanged;
+        _reload?.Dispose();
+    }
+}
