@@ -1,0 +1,19 @@
+namespace AiStudio.Core.Audit;
+
+public static class AuditActions
+{
+    public const string BuildStarted = "build.started";
+    public const string PhaseApproved = "phase.approved";
+    public const string PhaseRejected = "phase.rejected";
+    public const string PhaseSentBack = "phase.sent-back";
+    public const string BuildHeld = "build.held";
+    public const string BuildResumed = "build.resumed";
+    public const string BuildCancelled = "build.cancelled";
+    public const string BuildCompleted = "build.completed";
+    public const string RunStarted = "run.started";
+    public const string RunCompleted = "run.completed";
+    public const string RunFailed = "run.failed";
+    public const string RunRetried = "run.retried";
+    public const string RunRequeued = "run.requeued";
+    public const string ProjectCreated = "project.created";
+}

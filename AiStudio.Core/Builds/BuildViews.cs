@@ -1,0 +1,71 @@
+using AiStudio.Core.Roles;
+
+namespace AiStudio.Core.Builds;
+
+public sealed record NewBuildRequest(string ProjectName, string Title, string Requirements);
+
+public sealed record BuildCard(
+    Guid Id,
+    string Title,
+    string ProjectName,
+    BuildState State,
+    Phase? CurrentPhase,
+    int Attempt,
+    PhaseRunStatus? RunStatus,
+    DateTimeOffset CreatedAt,
+    DateTimeOffset UpdatedAt);
+
+public sealed record PhaseRunView(
+    Guid Id,
+    Phase Phase,
+    AiRole Role,
+    int Attempt,
+    PhaseRunStatus Status,
+    string? Output,
+    string? Feedback,
+    string? Error,
+    string? Provider,
+    string? ModelId,
+    int? PromptVersion,
+    int InputTokens,
+    int OutputTokens,
+    long? LatencyMs,
+    DateTimeOffset QueuedAt,
+    DateTimeOffset? CompletedAt,
+    string? DecidedBy)
+{
+    public bool IsOffline => Provider == "Offline";
+
+    internal static PhaseRunView From(PhaseRun r) => new(
+        r.Id, r.Phase, r.Role, r.Attempt, r.Status, r.Output, r.Feedback, r.Error, r.Provider, r.ModelId,
+        r.PromptVersion, r.InputTokens, r.OutputTokens, r.LatencyMs, r.QueuedAt, r.CompletedAt, r.DecidedBy);
+}
+
+public sealed record BuildDetails(
+    Guid Id,
+    Guid ProjectId,
+    string ProjectName,
+    string Title,
+    string Requirements,
+    BuildState State,
+    Phase? CurrentPhase,
+    int Version,
+    string CreatedBy,
+    DateTimeOffset CreatedAt,
+    DateTimeOffset UpdatedAt,
+    bool CanDecide,
+    IReadOnlyList<PhaseRunView> Runs)
+{
+    public PhaseRunView? CurrentRun => CurrentPhase is { } phase
+        ? Runs.Where(r => r.Phase == phase).MaxBy(r => (r.QueuedAt, r.Attempt))
+        : null;
+
+    public bool AwaitsApproval => CurrentRun?.Status == PhaseRunStatus.AwaitingApproval && State.AsPhase() is not null;
+}
+
+public sealed record MessageView(MessageAuthor Author, string Content);
+
+public sealed record PromptView(Guid Id, AiRole Role, int Version, string Text, DateTimeOffset CreatedAt);
+
+/// <summary>What a reviewer inspects for one attempt: the prompt version and the exact messages exchanged.</summary>
+public sealed record RunInspection(PhaseRunView Run, PromptView? Prompt, IReadOnlyList<MessageView> Messages);

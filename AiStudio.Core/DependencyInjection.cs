@@ -1,0 +1,27 @@
+using AiStudio.Core.Builds;
+using AiStudio.Core.Execution;
+using AiStudio.Core.ModelProviders;
+using AiStudio.Core.Persistence;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Hosting;
+
+namespace AiStudio.Core;
+
+public static class DependencyInjection
+{
+    public static IHostApplicationBuilder AddAiStudioCore(this IHostApplicationBuilder builder)
+    {
+        var services = builder.Services;
+        var database = DatabaseSettings.From(builder.Configuration, builder.Environment.ContentRootPath);
+
+        services.TryAddSingleton(TimeProvider.System);
+        services.AddPersistence(database);
+        services.AddModelProviders(builder.Configuration);
+        services.AddSingleton<IBuildEvents, InProcessBuildEvents>();
+        services.AddSingleton<IBuildCommands, BuildCommands>();
+        services.AddSingleton<IBuildQueries, BuildQueries>();
+        services.AddExecution(database);
+        return builder;
+    }
+}

@@ -1,0 +1,168 @@
+using AiStudio.Core.Audit;
+using AiStudio.Core.Builds;
+using AiStudio.Core.Common;
+using AiStudio.Core.Persistence;
+using AiStudio.Core.Roles;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Logging;
+
+namespace AiStudio.Core.Execution;
+
+/// <summary>
+/// Executes one phase run: claims it, calls the role's model outside any DbContext, and stores the
+/// result. The run row is the source of truth: a run that is no longer queued is left alone, and a
+/// claim is a concurrency-checked update, so a run executes to completion once however often it is fired.
+/// </summary>
+internal sealed class PhaseRunExecutor(
+    IDbContextFactory<AiStudioDbContext> contexts,
+    IRoleRunner runner,
+    IBuildEvents events,
+    TimeProvider clock,
+    ILogger<PhaseRunExecutor> logger)
+{
+    public async Task ExecuteAsync(Guid runId, CancellationToken cancellationToken)
+    {
+        var token = Guid.NewGuid();
+        var claim = await ClaimAsync(runId, token, cancellationToken);
+        if (claim is null)
+        {
+            return;
+        }
+
+        var (request, buildId, projectId) = claim.Value;
+        events.Publish(new BuildChanged(buildId, projectId, request.Phase.ToState(), "running"));
+
+        RoleRunResult result;
+        try
+        {
+            result = await runner.RunAsync(
+                request,
+                delta =>
+                {
+                    events.Publish(new RunOutputStreamed(buildId, runId, delta));
+                    return ValueTask.CompletedTask;
+                },
+                cancellationToken);
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            // The process is stopping: the run stays Running and is requeued when the app starts again.
+            logger.LogInformation("Phase run {RunId} interrupted by shutdown; it will be requeued at start", runId);
+            events.EndStream(runId);
+            throw;
+        }
+        catch (ModelCallFailedException ex)
+        {
+            logger.LogWarning("Phase run {RunId} failed: {Error}", runId, ex.Message);
+            await FailAsync(runId, token, ex.Message, cancellationToken);
+            return;
+        }
+        finally
+        {
+            if (!cancellationToken.IsCancellationRequested)
+            {
+                events.EndStream(runId);
+            }
+        }
+
+        await CompleteAsync(runId, token, result, cancellationToken);
+    }
+
+    private async Task<(RoleRequest Request, Guid BuildId, Guid ProjectId)?> ClaimAsync(Guid runId, Guid token, CancellationToken cancellationToken)
+    {
+        await using var db = await contexts.CreateDbContextAsync(cancellationToken);
+        var build = await db.Builds.Include(b => b.Runs).SingleOrDefaultAsync(b => b.Runs.Any(r => r.Id == runId), cancellationToken);
+        var run = build?.Runs.Single(r => r.Id == runId);
+        if (build is null || run is null || run.Status != PhaseRunStatus.Queued)
+        {
+            logger.LogInformation("Phase run {RunId} is not queued any more; nothing to do", runId);
+            return null;
+        }
+
+        var prompt = await db.RolePrompts.Where(p => p.Role == run.Role && p.IsActive).OrderByDescending(p => p.Version).FirstAsync(cancellationToken);
+        var approved = build.Runs
+            .Where(r => r.Phase < run.Phase && r.Status == PhaseRunStatus.Approved)
+            .GroupBy(r => r.Phase)
+            .OrderBy(g => g.Key)
+            .Select(g => new ApprovedOutput(g.Key, g.MaxBy(r => r.DecidedAt)!.Output ?? ""))
+            .ToList();
+        var history = await LoadHistoryAsync(db, build.Id, run, cancellationToken);
+
+        run.Claim(token, clock.GetUtcNow());
+        db.AuditEvents.Add(AuditEvent.Create(clock.GetUtcNow(), Actor.System.UserId, Actor.System.DisplayName, AuditActions.RunStarted, "PhaseRun",
+            run.Id.ToString(), build.ProjectId, build.Id, before: nameof(PhaseRunStatus.Queued), after: nameof(PhaseRunStatus.Running),
+            detail: $"{run.Phase} attempt {run.Attempt}", promptVersion: prompt.Version));
+        try
+        {
+            await db.SaveChangesAsync(cancellationToken);
+        }
+        catch (DbUpdateConcurrencyException)
+        {
+            logger.LogInformation("Phase run {RunId} was claimed by another execution", runId);
+            return null;
+        }
+
+        var request = new RoleRequest(run.Role, run.Phase, run.Attempt, build.Title, build.Requirements, prompt, approved, history, run.Feedback);
+        return (request, build.Id, build.ProjectId);
+    }
+
+    /// <summary>The role's own earlier turns in this build: each earlier attempt's task and the answer it gave.</summary>
+    private static async Task<IReadOnlyList<ChatTurn>> LoadHistoryAsync(AiStudioDbContext db, Guid buildId, PhaseRun run, CancellationToken cancellationToken)
+    {
+        var earlier = await db.ConversationMessages
+            .Where(m => m.BuildId == buildId && m.Role == run.Role && m.PhaseRunId != run.Id && m.Author != MessageAuthor.System)
+            .OrderBy(m => m.CreatedAt).ThenBy(m => m.Sequence)
+            .Select(m => new { m.PhaseRunId, m.Sequence, m.Author, m.Content })
+            .ToListAsync(cancellationToken);
+
+        return earlier
+            .GroupBy(m => m.PhaseRunId)
+            .SelectMany(turn =>
+            {
+                var ordered = turn.OrderBy(m => m.Sequence).ToList();
+                var ask = ordered.LastOrDefault(m => m.Author == MessageAuthor.User);
+                var answer = ordered.LastOrDefault(m => m.Author == MessageAuthor.Assistant);
+                return new[] { ask, answer }.Where(m => m is not null).Select(m => new ChatTurn(m!.Author, m.Content));
+            })
+            .ToList();
+    }
+
+    private async Task CompleteAsync(Guid runId, Guid token, RoleRunResult result, CancellationToken cancellationToken)
+    {
+        await using var db = await contexts.CreateDbContextAsync(cancellationToken);
+        var build = await db.Builds.Include(b => b.Runs).SingleAsync(b => b.Runs.Any(r => r.Id == runId), cancellationToken);
+        var run = build.Runs.Single(r => r.Id == runId);
+        var now = clock.GetUtcNow();
+        run.Complete(token, result.Outcome, now);
+        build.Touch(now);
+
+        var sequence = 0;
+        foreach (var turn in result.MessagesSent)
+        {
+            db.ConversationMessages.Add(ConversationMessage.Create(build.Id, run.Id, run.Role, sequence++, turn.Author, turn.Content, now));
+        }
+
+        db.ConversationMessages.Add(ConversationMessage.Create(build.Id, run.Id, run.Role, sequence, MessageAuthor.Assistant, result.Outcome.Response, now));
+        db.AuditEvents.Add(AuditEvent.Create(now, Actor.System.UserId, Actor.System.DisplayName, AuditActions.RunCompleted, "PhaseRun",
+            run.Id.ToString(), build.ProjectId, build.Id, before: nameof(PhaseRunStatus.Running), after: nameof(PhaseRunStatus.AwaitingApproval),
+            detail: $"{run.Phase} attempt {run.Attempt} in {result.Outcome.Latency.TotalSeconds:0.0} s",
+            promptVersion: result.Outcome.PromptVersion, modelId: result.Outcome.ModelId,
+            inputTokens: result.Outcome.InputTokens, outputTokens: result.Outcome.OutputTokens));
+        await db.SaveChangesAsync(cancellationToken);
+        events.Publish(new BuildChanged(build.Id, build.ProjectId, build.State, "awaiting approval"));
+    }
+
+    private async Task FailAsync(Guid runId, Guid token, string error, CancellationToken cancellationToken)
+    {
+        await using var db = await contexts.CreateDbContextAsync(cancellationToken);
+        var build = await db.Builds.Include(b => b.Runs).SingleAsync(b => b.Runs.Any(r => r.Id == runId), cancellationToken);
+        var run = build.Runs.Single(r => r.Id == runId);
+        var now = clock.GetUtcNow();
+        var before = build.State;
+        build.Fail(run, token, error, now);
+        db.AuditEvents.Add(AuditEvent.Create(now, Actor.System.UserId, Actor.System.DisplayName, AuditActions.RunFailed, "PhaseRun",
+            run.Id.ToString(), build.ProjectId, build.Id, before: before.ToString(), after: build.State.ToString(), detail: error));
+        await db.SaveChangesAsync(cancellationToken);
+        events.Publish(new BuildChanged(build.Id, build.ProjectId, build.State, "failed"));
+    }
+}

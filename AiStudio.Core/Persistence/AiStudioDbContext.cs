@@ -1,0 +1,50 @@
+using AiStudio.Core.Audit;
+using AiStudio.Core.Builds;
+using AiStudio.Core.Identity;
+using AiStudio.Core.Projects;
+using AiStudio.Core.Roles;
+using Microsoft.AspNetCore.Identity.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore;
+
+namespace AiStudio.Core.Persistence;
+
+/// <summary>
+/// The one database of AiStudio: Identity's tables and the domain's. Each provider has a subclass that
+/// owns its migrations folder (<see cref="SqliteAiStudioDbContext"/>, <see cref="SqlServerAiStudioDbContext"/>);
+/// services only ever ask for this base type through <c>IDbContextFactory&lt;AiStudioDbContext&gt;</c>.
+/// </summary>
+/// <remarks>
+/// After a model change, add a migration for each provider (from the repository root):
+/// <code>
+/// dotnet ef migrations add NAME --project AiStudio.Core --startup-project AiStudio.Core --context SqliteAiStudioDbContext --output-dir Persistence/Migrations/Sqlite
+/// dotnet ef migrations add NAME --project AiStudio.Core --startup-project AiStudio.Core --context SqlServerAiStudioDbContext --output-dir Persistence/Migrations/SqlServer
+/// </code>
+/// The test MigrationsTests fails while either provider has pending model changes.
+/// </remarks>
+public abstract class AiStudioDbContext(DbContextOptions options) : IdentityDbContext<ApplicationUser>(options)
+{
+    public DbSet<Project> Projects => Set<Project>();
+    public DbSet<ProjectMember> ProjectMembers => Set<ProjectMember>();
+    public DbSet<Build> Builds => Set<Build>();
+    public DbSet<PhaseRun> PhaseRuns => Set<PhaseRun>();
+    public DbSet<RolePrompt> RolePrompts => Set<RolePrompt>();
+    public DbSet<ConversationMessage> ConversationMessages => Set<ConversationMessage>();
+    public DbSet<AuditEvent> AuditEvents => Set<AuditEvent>();
+
+    protected override void OnModelCreating(ModelBuilder builder)
+    {
+        base.OnModelCreating(builder);
+        builder.ApplyConfigurationsFromAssembly(typeof(AiStudioDbContext).Assembly);
+    }
+
+    protected override void ConfigureConventions(ModelConfigurationBuilder configurationBuilder)
+    {
+        // SQLite cannot order or compare DateTimeOffset; ticks in UTC sort and compare on both providers.
+        configurationBuilder.Properties<DateTimeOffset>().HaveConversion<DateTimeOffsetToUtcTicksConverter>();
+        configurationBuilder.Properties<DateTimeOffset?>().HaveConversion<DateTimeOffsetToUtcTicksConverter>();
+    }
+}
+
+public sealed class SqliteAiStudioDbContext(DbContextOptions<SqliteAiStudioDbContext> options) : AiStudioDbContext(options);
+
+public sealed class SqlServerAiStudioDbContext(DbContextOptions<SqlServerAiStudioDbContext> options) : AiStudioDbContext(options);

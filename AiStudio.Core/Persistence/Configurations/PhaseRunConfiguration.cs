@@ -1,0 +1,23 @@
+using AiStudio.Core.Builds;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Metadata.Builders;
+
+namespace AiStudio.Core.Persistence.Configurations;
+
+internal sealed class PhaseRunConfiguration : IEntityTypeConfiguration<PhaseRun>
+{
+    public void Configure(EntityTypeBuilder<PhaseRun> builder)
+    {
+        builder.HasKey(r => r.Id);
+        builder.Property(r => r.Phase).HasConversion<string>().HasMaxLength(20);
+        builder.Property(r => r.Role).HasConversion<string>().HasMaxLength(30);
+        builder.Property(r => r.Status).HasConversion<string>().HasMaxLength(20);
+        builder.Property(r => r.Provider).HasMaxLength(40);
+        builder.Property(r => r.ModelId).HasMaxLength(200);
+        builder.Property(r => r.DecidedBy).HasMaxLength(256);
+        builder.Property(r => r.Error).HasMaxLength(4000);
+        builder.Property(r => r.Version).IsConcurrencyToken();
+        builder.HasIndex(r => new { r.BuildId, r.Phase, r.Attempt }).IsUnique();
+        builder.HasIndex(r => r.Status);
+    }
+}

@@ -1,0 +1,113 @@
+using AiStudio.Core;
+using AiStudio.Core.Common;
+using AiStudio.Core.Identity;
+using AiStudio.Core.Persistence;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+
+namespace AiStudio.Tests.Support;
+
+/// <summary>
+/// A real Core host (the same registrations the web app uses) on a fresh SQLite file in its own temp
+/// folder: migrations applied, prompts seeded, Quartz's persistent store running. Start it again on the
+/// same folder with <see cref="StartAsync(string, IDictionary{string, string?}?)"/> to simulate a restart.
+/// </summary>
+public sealed class TestAppHost : IAsyncDisposable
+{
+    private readonly bool _ownsFolder;
+
+    private TestAppHost(IHost host, string dataDirectory, bool ownsFolder)
+    {
+        Host = host;
+        DataDirectory = dataDirectory;
+        _ownsFolder = ownsFolder;
+    }
+
+    public IHost Host { get; }
+    public string DataDirectory { get; }
+    public IServiceProvider Services => Host.Services;
+
+    public static string NewDataDirectory() =>
+        Directory.CreateDirectory(Path.Combine(Path.GetTempPath(), "aistudio-tests", Guid.NewGuid().ToString("N"))).FullName;
+
+    public static Task<TestAppHost> StartAsync(IDictionary<string, string?>? settings = null) =>
+        StartAsync(NewDataDirectory(), settings, ownsFolder: true);
+
+    public static Task<TestAppHost> StartAsync(string dataDirectory, IDictionary<string, string?>? settings) =>
+        StartAsync(dataDirectory, settings, ownsFolder: false);
+
+    private static async Task<TestAppHost> StartAsync(string dataDirectory, IDictionary<string, string?>? settings, bool ownsFolder)
+    {
+        var builder = Microsoft.Extensions.Hosting.Host.CreateApplicationBuilder(new HostApplicationBuilderSettings
+        {
+            ContentRootPath = dataDirectory,
+            EnvironmentName = "Testing",
+        });
+        builder.Configuration.AddInMemoryCollection(DefaultSettings(dataDirectory));
+        if (settings is not null)
+        {
+            builder.Configuration.AddInMemoryCollection(settings);
+        }
+
+        builder.AddAiStudioCore();
+        var host = builder.Build();
+        await host.StartAsync();
+        return new TestAppHost(host, dataDirectory, ownsFolder);
+    }
+
+    public static Dictionary<string, string?> DefaultSettings(string dataDirectory) => new()
+    {
+        ["Database:DataDirectory"] = dataDirectory,
+        ["Models:Default:Provider"] = "Offline",
+        ["Models:Offline:ChunkDelayMilliseconds"] = "0",
+    };
+
+    public T Get<T>()
+        where T : notnull => Services.GetRequiredService<T>();
+
+    public async Task<AiStudioDbContext> CreateDbContextAsync() =>
+        await Get<IDbContextFactory<AiStudioDbContext>>().CreateDbContextAsync();
+
+    /// <summary>Adds a user row (project membership has a foreign key to it) and returns them as an actor.</summary>
+    public async Task<Actor> CreateUserAsync(string email, bool isAdmin = false)
+    {
+        await using var db = await CreateDbContextAsync();
+        var user = new ApplicationUser { UserName = email, Email = email, NormalizedUserName = email.ToUpperInvariant(), NormalizedEmail = email.ToUpperInvariant() };
+        db.Users.Add(user);
+        await db.SaveChangesAsync();
+        return new Actor(user.Id, email, isAdmin);
+    }
+
+    public async Task StopAsync() => await Host.StopAsync();
+
+    public async ValueTask DisposeAsync()
+    {
+        try
+        {
+            await Host.StopAsync();
+        }
+        finally
+        {
+            Host.Dispose();
+            Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
+            if (_ownsFolder)
+            {
+                TryDelete(DataDirectory);
+            }
+        }
+    }
+
+    public static void TryDelete(string directory)
+    {
+        try
+        {
+            Directory.Delete(directory, recursive: true);
+        }
+        catch (IOException)
+        {
+            // A file still open on a slow machine is left for the OS temp cleaner rather than failing the test.
+        }
+    }
+}
