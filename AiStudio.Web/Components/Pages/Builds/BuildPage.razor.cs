@@ -92,7 +92,8 @@ public sealed partial class BuildPage
 
     private async Task ApproveAsync()
     {
-        if (_details?.CurrentRun is not { } run || _actor is null)
+        // A second click while the first decision is in flight must not decide twice.
+        if (_deciding || _details?.CurrentRun is not { } run || _actor is null)
         {
             return;
         }
