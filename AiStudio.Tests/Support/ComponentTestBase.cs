@@ -3,7 +3,6 @@ using AiStudio.Core.Builds;
 using AiStudio.Core.Common;
 using AiStudio.Web.Infrastructure;
 using Bunit;
-using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using MudBlazor.Services;
@@ -84,15 +83,6 @@ public abstract class ComponentTestBase : BunitContext, IAsyncLifetime
 
             await Task.Delay(50);
         }
-    }
-
-    /// <summary>Applies a domain move that no command offers yet (hold, cancel) straight through the aggregate.</summary>
-    protected async Task ChangeBuildAsync(Guid buildId, Action<Build> change)
-    {
-        await using var db = await Host.CreateDbContextAsync();
-        var build = await db.Builds.Include(b => b.Runs).SingleAsync(b => b.Id == buildId);
-        change(build);
-        await db.SaveChangesAsync();
     }
 
     // xunit 2 does not await IAsyncDisposable, and MudBlazor's services are IAsyncDisposable only.

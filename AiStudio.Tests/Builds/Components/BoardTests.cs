@@ -35,11 +35,12 @@ public sealed class BoardTests : ComponentTestBase
             await WaitForCurrentRunAsync(actor, id);
         }
 
-        var details = await Host.Get<IBuildQueries>().GetAsync(actor, planning);
-        await Host.Get<IBuildCommands>().ApproveAsync(actor, planning, details!.CurrentRun!.Id, details.Version);
-        var now = DateTimeOffset.UtcNow;
-        await ChangeBuildAsync(held, b => b.Hold(now));
-        await ChangeBuildAsync(cancelled, b => b.Cancel(actor.DisplayName, now));
+        var commands = Host.Get<IBuildCommands>();
+        var queries = Host.Get<IBuildQueries>();
+        var details = await queries.GetAsync(actor, planning);
+        await commands.ApproveAsync(actor, planning, details!.CurrentRun!.Id, details.Version);
+        await commands.PauseAsync(actor, held, (await queries.GetAsync(actor, held))!.Version);
+        await commands.CancelAsync(actor, cancelled, (await queries.GetAsync(actor, cancelled))!.Version, "No longer needed");
 
         var cut = Render<Board>();
 

@@ -114,8 +114,8 @@ public sealed class BuildPageTests : ComponentTestBase
     public async Task Render_BuildOnHoldWithOutputAwaiting_HidesApproveButton()
     {
         var buildId = await StartBuildAsync(_actor);
-        await WaitForCurrentRunAsync(_actor, buildId);
-        await ChangeBuildAsync(buildId, b => b.Hold(DateTimeOffset.UtcNow));
+        var details = await WaitForCurrentRunAsync(_actor, buildId);
+        await Host.Get<IBuildCommands>().PauseAsync(_actor, buildId, details.Version);
 
         var cut = RenderPage(buildId);
 
