@@ -12,7 +12,6 @@ public sealed partial class BuildPage
     private Actor? _actor;
     private BuildDetails? _details;
     private bool _loaded;
-    private bool _deciding;
     private Guid? _pinnedRunId;
     private CoalescingTrigger? _reload;
 
@@ -20,11 +19,9 @@ public sealed partial class BuildPage
     public Guid BuildId { get; set; }
 
     [Inject] private IBuildQueries Queries { get; set; } = default!;
-    [Inject] private IBuildCommands Commands { get; set; } = default!;
     [Inject] private IBuildEvents Events { get; set; } = default!;
     [Inject] private CurrentActor CurrentActor { get; set; } = default!;
     [Inject] private MarkdownRenderer Markdown { get; set; } = default!;
-    [Inject] private ISnackbar Snackbar { get; set; } = default!;
     [Inject] private TimeProvider Clock { get; set; } = default!;
 
     // The attempt shown in the inspector: the one the person picked, else the current one (followed live).
@@ -39,8 +36,7 @@ public sealed partial class BuildPage
         _ => _details.State.DisplayName(),
     };
 
-    // BuildDetails carries the starter's user id, not a name; "you" covers the usual case without leaking ids.
-    private string StartedBy => _details?.CreatedBy == _actor?.UserId ? "you" : "another project member";
+    private string StartedBy => _details?.CreatedBy == _actor?.DisplayName ? "you" : _details?.CreatedBy ?? "";
 
     protected override void OnInitialized()
     {
@@ -90,30 +86,9 @@ public sealed partial class BuildPage
 
     private void ShowCurrent() => _pinnedRunId = null;
 
-    private async Task ApproveAsync()
+    private async Task AfterDecisionAsync()
     {
-        // A second click while the first decision is in flight must not decide twice.
-        if (_deciding || _details?.CurrentRun is not { } run || _actor is null)
-        {
-            return;
-        }
-
-        _deciding = true;
-        try
-        {
-            await Commands.ApproveAsync(_actor, _details.Id, run.Id, _details.Version);
-            Snackbar.Add(run.Phase.Next() is { } next ? $"{run.Phase} approved. {next} is queued." : $"{run.Phase} approved. The build is complete.", Severity.Success);
-            _pinnedRunId = null;
-        }
-        catch (DomainException ex)
-        {
-            Snackbar.Add(ex.Message, ex is ConcurrencyConflictException ? Severity.Warning : Severity.Error);
-        }
-        finally
-        {
-            _deciding = false;
-        }
-
+        _pinnedRunId = null;
         await LoadAsync();
     }
 
