@@ -62,14 +62,17 @@ public sealed class Build
     {
         var run = OpenRun(runId);
         var next = run.Phase.Next();
-        Move(PipelineTrigger.Approve, next?.ToState() ?? BuildState.Complete, now);
+        var to = next?.ToState() ?? BuildState.Complete;
+        EnsureAllowed(PipelineTrigger.Approve, to);
         run.Approve(decidedBy, now);
+        Move(PipelineTrigger.Approve, to, now);
         return next is { } phase ? Queue(phase, feedback: null, now) : null;
     }
 
     /// <summary>A person rejects the attempt; the same role tries again with the reason in its history.</summary>
     public PhaseRun Reject(Guid runId, string reason, string decidedBy, DateTimeOffset now)
     {
+        var feedback = RequireReason(reason);
         var run = OpenRun(runId);
         if (State.AsPhase() is null)
         {
@@ -78,15 +81,16 @@ public sealed class Build
 
         run.Reject(decidedBy, now);
         Touch(now);
-        return Queue(run.Phase, RequireReason(reason), now);
+        return Queue(run.Phase, feedback, now);
     }
 
     public PhaseRun SendBack(Phase target, string reason, string decidedBy, DateTimeOffset now)
     {
+        var feedback = RequireReason(reason);
         var from = State;
         Move(PipelineTrigger.SendBack, target.ToState(), now);
         _runs.Where(r => r.Phase.ToState() == from && r.Status.IsOpen()).ToList().ForEach(r => r.Cancel(decidedBy, now));
-        return Queue(target, RequireReason(reason), now);
+        return Queue(target, feedback, now);
     }
 
     public void Hold(DateTimeOffset now)
@@ -107,8 +111,9 @@ public sealed class Build
     public void Fail(PhaseRun run, Guid token, string error, DateTimeOffset now)
     {
         var phase = State.AsPhase();
-        Move(PipelineTrigger.Fail, BuildState.Failed, now);
+        EnsureAllowed(PipelineTrigger.Fail, BuildState.Failed);
         run.Fail(token, error, now);
+        Move(PipelineTrigger.Fail, BuildState.Failed, now);
         SuspendedPhase = phase;
     }
 
@@ -139,13 +144,18 @@ public sealed class Build
 
     private void Move(PipelineTrigger trigger, BuildState to, DateTimeOffset now)
     {
+        EnsureAllowed(trigger, to);
+        State = to;
+        Touch(now);
+    }
+
+    // Checked before a run is decided or failed, so that a refused move leaves the build and its runs as they were.
+    private void EnsureAllowed(PipelineTrigger trigger, BuildState to)
+    {
         if (!PipelineStateMachine.IsAllowed(State, trigger, to))
         {
             throw new InvalidTransitionException(State, trigger, to);
         }
-
-        State = to;
-        Touch(now);
     }
 
     private PhaseRun Queue(Phase phase, string? feedback, DateTimeOffset now)
