@@ -60,6 +60,7 @@ public sealed class Build
     /// <summary>A person approves the attempt awaiting approval; the next phase is queued, or the build completes.</summary>
     public PhaseRun? Approve(Guid runId, string decidedBy, DateTimeOffset now)
     {
+        EnsureAnyMove(PipelineTrigger.Approve);
         var run = OpenRun(runId);
         var next = run.Phase.Next();
         var to = next?.ToState() ?? BuildState.Complete;
@@ -102,6 +103,7 @@ public sealed class Build
 
     public void Resume(DateTimeOffset now)
     {
+        EnsureAnyMove(PipelineTrigger.Resume);
         var phase = SuspendedPhase ?? throw new DomainException("This build has no phase to resume.");
         Move(PipelineTrigger.Resume, phase.ToState(), now);
         SuspendedPhase = null;
@@ -119,6 +121,7 @@ public sealed class Build
 
     public PhaseRun Retry(DateTimeOffset now)
     {
+        EnsureAnyMove(PipelineTrigger.Retry);
         var phase = SuspendedPhase ?? throw new DomainException("This build has no failed phase to retry.");
         Move(PipelineTrigger.Retry, phase.ToState(), now);
         SuspendedPhase = null;
@@ -158,6 +161,15 @@ public sealed class Build
         }
     }
 
+    // For triggers whose target is only known from the build's runs: a state with no such row refuses them outright.
+    private void EnsureAnyMove(PipelineTrigger trigger)
+    {
+        if (!PipelineStateMachine.From(State).Any(t => t.Trigger == trigger))
+        {
+            throw new InvalidTransitionException(State, trigger);
+        }
+    }
+
     private PhaseRun Queue(Phase phase, string? feedback, DateTimeOffset now)
     {
         var attempt = _runs.Count(r => r.Phase == phase) + 1;
@@ -181,12 +193,16 @@ public sealed class Build
         string.IsNullOrWhiteSpace(reason) ? throw new DomainException("Give a reason, so that the role knows what to change.") : reason.Trim();
 }
 
-public sealed class InvalidTransitionException(BuildState from, PipelineTrigger trigger, BuildState to)
-    : DomainException($"A build cannot {Verb(trigger)} from {from.DisplayName()} to {to.DisplayName()}.")
+public sealed class InvalidTransitionException(BuildState from, PipelineTrigger trigger, BuildState? to = null)
+    : DomainException(to is { } target
+        ? $"A build cannot {Verb(trigger)} from {from.DisplayName()} to {target.DisplayName()}."
+        : $"A build cannot {Verb(trigger)} from {from.DisplayName()}.")
 {
     public BuildState From { get; } = from;
     public PipelineTrigger Trigger { get; } = trigger;
-    public BuildState To { get; } = to;
+
+    /// <summary>Null when no move with this trigger leaves <see cref="From"/> at all.</summary>
+    public BuildState? To { get; } = to;
 
     private static string Verb(PipelineTrigger trigger) => trigger switch
     {
