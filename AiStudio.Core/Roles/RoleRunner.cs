@@ -121,7 +121,12 @@ internal sealed class RoleRunner(IChatModelCatalog catalog, TimeProvider timePro
         }
 
         // The connectors wrap transport failures; the innermost known cause says what really happened.
-        var cause = Chain(e).LastOrDefault(x => x is OperationCanceledException or HttpRequestException or IOException or JsonException) ?? e;
+        // A timeout shows up as a cancellation somewhere in the chain, often around a socket IOException.
+        var chain = Chain(e).ToList();
+        var cause = chain.FirstOrDefault(x => x is OperationCanceledException or TimeoutException)
+            ?? chain.FirstOrDefault(x => x is HttpRequestException)
+            ?? chain.FirstOrDefault(x => x is IOException or JsonException)
+            ?? e;
         return new ModelCallFailedException(Describe(cause, where, model), e);
     }
 
@@ -135,7 +140,7 @@ internal sealed class RoleRunner(IChatModelCatalog catalog, TimeProvider timePro
 
     private static string Describe(Exception e, string where, ChatModel model) => e switch
     {
-        OperationCanceledException => $"{Capitalized(where)} did not answer in time; the call was stopped. Try again, or raise Models:TimeoutSeconds.",
+        OperationCanceledException or TimeoutException => $"{Capitalized(where)} did not answer in time; the call was stopped. Try again, or raise Models:TimeoutSeconds.",
         HttpRequestException http => $"Could not reach {where}: {http.Message}",
         IOException io => $"The connection to {where} broke while the answer was arriving: {io.Message}",
         JsonException => $"{Capitalized(where)} answered with something that is not an OpenAI-style chat completion (model {model.ModelId}).",

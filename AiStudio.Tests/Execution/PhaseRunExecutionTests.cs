@@ -1,7 +1,5 @@
 using AiStudio.Core.Audit;
 using AiStudio.Core.Builds;
-using AiStudio.Core.Common;
-using AiStudio.Core.Execution;
 using AiStudio.Core.Roles;
 using AiStudio.Tests.Support;
 using Microsoft.EntityFrameworkCore;
@@ -84,15 +82,15 @@ public sealed class PhaseRunExecutionTests(TestAppHostFixture fixture) : IClassF
     }
 
     [Fact]
-    public async Task Reject_ThenScheduled_NextAttemptSeesReasonAndItsEarlierTurn()
+    public async Task DecideAsync_Reject_NextAttemptSeesReasonAndItsEarlierTurn()
     {
         var actor = await App.CreateUserAsync($"{Guid.NewGuid():N}@example.com");
         var buildId = await Commands.StartAsync(actor, new NewBuildRequest("Finance", "Invoice export", Requirements));
         var first = await App.ForRunAsync(buildId, Phase.Discovery, 1, PhaseRunStatus.AwaitingApproval);
         const string reason = "Add a requirement for exports in EUR and USD.";
 
-        var second = await RejectAsync(buildId, first.Id, reason, actor);
-        await App.Get<IPhaseRunScheduler>().ScheduleAsync(second.Id);
+        var version = (await Queries.GetAsync(actor, buildId))!.Version;
+        await Commands.DecideAsync(actor, buildId, first.Id, version, new Verdict.Reject(reason));
         var done = await App.ForRunAsync(buildId, Phase.Discovery, 2, PhaseRunStatus.AwaitingApproval);
 
         Assert.Equal(reason, done.Feedback);
@@ -104,18 +102,5 @@ public sealed class PhaseRunExecutionTests(TestAppHostFixture fixture) : IClassF
         Assert.Contains(reason, messages[3].Content);
         Assert.Equal(done.Output, messages[4].Content);
         Assert.NotEqual(first.Output, done.Output);
-    }
-
-    /// <summary>Rejects through the aggregate and the DbContext, as a reject service would, with its audit row.</summary>
-    private async Task<PhaseRun> RejectAsync(Guid buildId, Guid runId, string reason, Actor actor)
-    {
-        await using var db = await App.CreateDbContextAsync();
-        var build = await db.Builds.Include(b => b.Runs).SingleAsync(b => b.Id == buildId);
-        var now = DateTimeOffset.UtcNow;
-        var next = build.Reject(runId, reason, actor.DisplayName, now);
-        db.AuditEvents.Add(AuditEvent.Create(now, actor.UserId, actor.DisplayName, AuditActions.PhaseRejected, "PhaseRun", runId.ToString(),
-            build.ProjectId, build.Id, detail: reason));
-        await db.SaveChangesAsync();
-        return next;
     }
 }

@@ -69,9 +69,9 @@ public sealed class BuildPersistenceTests(TestAppHostFixture fixture) : IClassFi
         var firstCopy = await first.Builds.Include(b => b.Runs).SingleAsync(b => b.Id == build.Id);
         var secondCopy = await second.Builds.Include(b => b.Runs).SingleAsync(b => b.Id == build.Id);
 
-        firstCopy.Hold(TestBuilds.Now);
+        firstCopy.Hold(TestBuilds.Reviewer, TestBuilds.Now);
         await first.SaveChangesAsync();
-        secondCopy.Cancel(TestBuilds.Reviewer, TestBuilds.Now);
+        secondCopy.Cancel("Not needed.", TestBuilds.Reviewer, TestBuilds.Now);
 
         await Assert.ThrowsAsync<DbUpdateConcurrencyException>(() => second.SaveChangesAsync());
         await using var check = await App.CreateDbContextAsync();
@@ -120,16 +120,17 @@ public sealed class BuildPersistenceTests(TestAppHostFixture fixture) : IClassFi
         var owner = await App.CreateUserAsync($"{Guid.NewGuid():N}@example.com");
         var now = TestBuilds.Now;
         var project = Project.Create("Persistence " + Guid.NewGuid().ToString("N")[..8], owner.UserId, now);
-        var build = Build.Create(project.Id, "Export " + Guid.NewGuid().ToString("N"), "Finance needs every month's invoices as one CSV file.\nWith totals.", owner.UserId, now);
+        var build = Build.Create(project.Id, "Export " + Guid.NewGuid().ToString("N"), "Finance needs every month's invoices as one CSV file.\nWith totals.", owner.UserId, now,
+            new BuildGovernance(ApprovalPolicy.Automatic, ReworkCap: 5, CostBudget: 2.5m));
         build.Start(now.AddSeconds(1));
         var rejected = TestBuilds.CompleteCurrent(build);
         build.Reject(rejected.Id, "Name the CSV columns.", "Rita Reviewer", now.AddSeconds(2));
         var approved = TestBuilds.CompleteCurrent(build);
-        build.Approve(approved.Id, "Rita Reviewer", now.AddSeconds(3));
+        build.Approve(approved.Id, "Rita Reviewer", now.AddSeconds(3), editedOutput: "# Requirements document\n\nEdited by Rita.");
         TestBuilds.CompleteCurrent(build);
         if (hold)
         {
-            build.Hold(now.AddSeconds(4));
+            build.Hold("Rita Reviewer", now.AddSeconds(4));
         }
 
         List<AuditEvent> audit =

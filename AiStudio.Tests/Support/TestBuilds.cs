@@ -9,6 +9,8 @@ internal static class TestBuilds
 
     public static readonly DateTimeOffset Now = new(2026, 11, 24, 9, 30, 0, TimeSpan.FromHours(1));
 
+    public const decimal Cost = 0.0123m;
+
     public static Build New() =>
         Build.Create(Guid.NewGuid(), "Invoice export", "Finance needs every month's invoices as one CSV file.", "user-1", Now);
 
@@ -21,7 +23,7 @@ internal static class TestBuilds
             case BuildState.Created:
                 break;
             case BuildState.Cancelled:
-                build.Cancel(Reviewer, Now);
+                build.Cancel("No longer needed.", Reviewer, Now);
                 break;
             case BuildState.Complete:
                 AdvanceTo(build, Phase.Deployment);
@@ -29,7 +31,7 @@ internal static class TestBuilds
                 break;
             case BuildState.OnHold:
                 AdvanceTo(build, phase);
-                build.Hold(Now);
+                build.Hold(Reviewer, Now);
                 break;
             case BuildState.Failed:
                 AdvanceTo(build, phase);
@@ -57,7 +59,7 @@ internal static class TestBuilds
     {
         var run = build.CurrentRun!;
         var token = run.Claim(Guid.NewGuid(), Now);
-        run.Complete(token, Outcome(run.Phase), Now);
+        run.Complete(token, Outcome(run.Phase), Cost, Now);
         build.Touch(Now);
         return run;
     }

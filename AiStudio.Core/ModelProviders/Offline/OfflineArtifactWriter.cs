@@ -104,15 +104,14 @@ internal static class OfflineArtifactWriter
         }
 
         text.Line("## Assumptions").Line();
-        text.Line($"- \"{context.Title}\" is used by signed-in people; the {Article(context.Items[0].Actor)} {context.Items[0].Actor} is the main user.");
+        text.Line($"- \"{context.Title}\" is used by signed-in people; the {context.Items[0].Actor} is the main user.");
         text.Line("- Where the text gives no limit, ordinary volumes apply (hundreds of records, a few dozen users at once).");
         text.Line("- Every change is recorded with who made it and when.").Line();
 
         text.Line("## Open questions").Line();
         foreach (var item in context.Items.Take(3))
         {
-            var term = item.Keywords.FirstOrDefault() ?? "this";
-            text.Line($"- {item.Id}: what should happen when the {term} data is missing or out of date?");
+            text.Line($"- {item.Id}: what should happen when the {item.Term} data is missing or out of date?");
         }
     }
 
@@ -137,7 +136,10 @@ internal static class OfflineArtifactWriter
         foreach (var item in context.All)
         {
             var size = item.Keywords.Count > 6 ? "L" : item.Keywords.Count > 3 ? "M" : "S";
-            text.Line($"| T{task++.ToString(CultureInfo.InvariantCulture)} | Implement `{context.ClassName}.{item.MethodName}Async`: {Lower(item.Text)}{ReviewMark(item)} | {item.Id} | {size} |");
+            var what = item.FromReview
+                ? $"Requested by the reviewer: {Lower(item.Text)}{ReviewMark(item)}"
+                : $"Implement `{context.ClassName}.{item.MethodName}Async`: {Lower(item.Text)}";
+            text.Line($"| T{task++.ToString(CultureInfo.InvariantCulture)} | {what} | {item.Id} | {size} |");
         }
 
         text.Line($"| T{task++.ToString(CultureInfo.InvariantCulture)} | Expose the operations in `{context.Namespace}Endpoints` and `{context.Namespace}Page` | {string.Join(", ", context.All.Select(i => i.Id))} | M |");
@@ -146,8 +148,7 @@ internal static class OfflineArtifactWriter
         text.Line("## Risks").Line();
         foreach (var item in context.Items.Take(3))
         {
-            var term = item.Keywords.FirstOrDefault() ?? context.PrimaryNoun;
-            text.Line($"- **{item.Id}, {term}:** the rule \"{item.Text}\" may be read two ways. *Reduce it:* confirm the acceptance criteria with the team before T{(context.All.IndexOf(item) + 2).ToString(CultureInfo.InvariantCulture)} starts.");
+            text.Line($"- **{item.Id}, {item.Term}:** the rule \"{item.Text}\" may be read two ways. *Reduce it:* confirm the acceptance criteria with the team before T{(context.All.IndexOf(item) + 2).ToString(CultureInfo.InvariantCulture)} starts.");
         }
 
         text.Line($"- **Data:** existing {context.PrimaryNoun} records may not fit the new rules. *Reduce it:* a migration that is tested on a copy first.");
@@ -178,7 +179,7 @@ internal static class OfflineArtifactWriter
             }
 
             first = false;
-            var parameter = Camel(item.Keywords.FirstOrDefault(k => !item.MethodName.Contains(OfflineRequirement.Pascal([k]), StringComparison.Ordinal)) ?? "input");
+            var parameter = Camel(item.Term);
             text.Line($"    // {item.Id}: {item.Text}{ReviewMark(item)}");
             text.Line($"    public async Task<OperationResult> {item.MethodName}Async(string {parameter}, CancellationToken cancellationToken = default)");
             text.Line("    {");
@@ -228,9 +229,9 @@ internal static class OfflineArtifactWriter
         text.Line("|---|---|---|---|");
         foreach (var (item, index) in context.All.Select((item, index) => (item, index)))
         {
-            var term = item.Keywords.FirstOrDefault() ?? context.PrimaryNoun;
-            text.Line($"| {TestId(index, 'a')} | {item.Id}{ReviewMark(item)} | Call `{item.MethodName}Async` with a valid {term} | Succeeds; the {term} is saved once with the current time; message \"{Cell(Sentence(item.Text))}: done.\" |");
-            text.Line($"| {TestId(index, 'b')} | {item.Id} | Call `{item.MethodName}Async` with an empty {term} | Fails with \"{item.Id}: ... is required.\"; nothing is saved |");
+            var term = item.Term;
+            text.Line($"| {TestId(index, 'a')} | {item.Id}{ReviewMark(item)} | Call `{item.MethodName}Async` with valid {term} data | Succeeds; the {term} data is saved once with the current time; message \"{Cell(Sentence(item.Text))}: done.\" |");
+            text.Line($"| {TestId(index, 'b')} | {item.Id} | Call `{item.MethodName}Async` with empty {term} data | Fails with \"{item.Id}: ... is required.\"; nothing is saved |");
             foreach (var limit in Limits(item.Text))
             {
                 text.Line($"| {TestId(index, 'c')} | {item.Id} | Exercise the limit \"{Cell(limit)}\" and one step past it | At the limit it succeeds; past it a clear message and nothing saved |");
@@ -251,7 +252,7 @@ internal static class OfflineArtifactWriter
             text.Line("    [Fact]");
             text.Line($"    public async Task {item.MethodName}Async_ValidInput_Succeeds()");
             text.Line("    {");
-            text.Line($"        var result = await Service.{item.MethodName}Async(\"{Literal(item.Keywords.FirstOrDefault() ?? "value")} sample\");");
+            text.Line($"        var result = await Service.{item.MethodName}Async(\"{Literal(item.Term)} sample\");");
             text.Line("        Assert.True(result.Succeeded);");
             text.Line($"        Assert.Single(await _store.LoadAsync(\"{Literal(item.Id)}\", default));");
             text.Line("    }").Line();
@@ -264,6 +265,17 @@ internal static class OfflineArtifactWriter
             text.Line("    }");
         }
 
+        text.Line("}").Line();
+        text.Line($"internal sealed class InMemory{context.StoreName} : I{context.StoreName}");
+        text.Line("{");
+        text.Line("    private readonly List<(string RequirementId, string Value)> _saved = [];").Line();
+        text.Line("    public Task SaveAsync(string requirementId, string value, DateTimeOffset at, CancellationToken cancellationToken)");
+        text.Line("    {");
+        text.Line("        _saved.Add((requirementId, value));");
+        text.Line("        return Task.CompletedTask;");
+        text.Line("    }").Line();
+        text.Line("    public Task<IReadOnlyList<string>> LoadAsync(string requirementId, CancellationToken cancellationToken) =>");
+        text.Line("        Task.FromResult<IReadOnlyList<string>>(_saved.Where(s => s.RequirementId == requirementId).Select(s => s.Value).ToList());");
         text.Line("}");
         text.Line("```").Line();
 
@@ -407,14 +419,14 @@ internal static class OfflineArtifactWriter
     {
         var benefit = item.Benefit ?? $"{context.Title} does what I need";
         var want = item.Action is { } action ? $"to {action}" : $"this: \"{item.Text}\"";
-        return $"As {Article(item.Actor)} {item.Actor}, I want {want}, so that {benefit}.";
+        return $"As {Who(item.Actor)}, I want {want}, so that {benefit}.";
     }
 
     private static IEnumerable<string> Criteria(OfflineRequirement item, Context context)
     {
-        var term = item.Keywords.FirstOrDefault() ?? context.PrimaryNoun;
+        var term = item.Term;
         yield return item.Action is { } action
-            ? $"**Given** {Article(item.Actor)} {item.Actor} using {context.Title}, **when** they ask to {action}, **then** it happens and they see a confirmation."
+            ? $"**Given** {Who(item.Actor)} using {context.Title}, **when** they ask to {action}, **then** it happens and they see a confirmation."
             : $"**Given** {context.Title} is running, **when** this is exercised: \"{item.Text}\", **then** it behaves exactly as stated.";
         yield return $"**Given** missing or invalid {term} data, **when** the same is attempted, **then** nothing changes and a clear message names the problem.";
         foreach (var limit in Limits(item.Text))
@@ -422,14 +434,11 @@ internal static class OfflineArtifactWriter
             yield return $"**Given** the limit \"{limit}\", **when** it is reached and then exceeded, **then** the first succeeds and the second is refused with a clear message.";
         }
 
-        if (item.Keywords.Count > 1)
-        {
-            yield return $"**Then** the outcome is recorded with who did it and when, and it mentions the {item.Keywords[1]}.";
-        }
+        yield return $"**Then** the change to the {term} is recorded with who made it and when.";
     }
 
     private static IEnumerable<string> Limits(string text) => Regex
-        .Matches(text, @"\b(?:within|under|up to|at most|at least|less than|more than|no more than|every|after)?\s*\d+(?:[.,]\d+)?\s*(?:%|[A-Za-z]+)?", RegexOptions.IgnoreCase)
+        .Matches(text, @"\b(?:within|under|over|above|below|up to|at most|at least|less than|more than|no more than|every|after)?\s*\d+(?:[.,]\d+)?\s*(?:%|[A-Za-z]+)?", RegexOptions.IgnoreCase)
         .Select(m => m.Value.Trim())
         .Where(v => v.Length > 0)
         .Take(1);
@@ -438,7 +447,14 @@ internal static class OfflineArtifactWriter
 
     private static string ReviewMark(OfflineRequirement item) => item.FromReview ? $" _(from review {item.Id})_" : "";
 
-    private static string Article(string word) => word.Length > 0 && "aeiouAEIOU".Contains(word[0]) ? "an" : "a";
+    /// <summary>"a customer", but "someone in finance": a department is not a person.</summary>
+    private static string Who(string actor) =>
+        Regex.IsMatch(actor, @"(?:er|or|ist|ant|ent|ee|ian|man|woman|person|admin|staff|team|member|guest|people|visitor|student|patient|child|parent|lead|owner|user|buyer|seller|client)$", RegexOptions.IgnoreCase)
+            ? $"{Article(actor)} {actor}"
+            : $"someone in {actor}";
+
+    private static string Article(string word) =>
+        word.Length > 0 && "aeiouAEIOU".Contains(word[0]) && !Regex.IsMatch(word, "^(?:us|uni|eu|one)", RegexOptions.IgnoreCase) ? "an" : "a";
 
     private static string Sentence(string text) => text.Length == 0 ? text : char.ToUpperInvariant(text[0]) + text[1..];
 
@@ -493,9 +509,9 @@ internal static class OfflineArtifactWriter
             ClassName = Namespace + "Service";
             StoreName = Namespace + "Store";
             ServiceName = string.Join("-", titleWords.Select(w => w.ToLowerInvariant()));
-            PrimaryNoun = Items.SelectMany(i => i.Keywords).GroupBy(k => k).OrderByDescending(g => g.Count()).ThenBy(g => g.Key, StringComparer.Ordinal).Select(g => g.Key).FirstOrDefault()
+            PrimaryNoun = Items.SelectMany(i => i.Nouns).GroupBy(k => k).OrderByDescending(g => g.Count()).ThenBy(g => g.Key, StringComparer.Ordinal).Select(g => g.Key).FirstOrDefault()
                 ?? titleWords[0].ToLowerInvariant();
-            KeyTerms = string.Join(", ", Items.SelectMany(i => i.Keywords).Distinct().Take(8));
+            KeyTerms = string.Join(", ", Items.SelectMany(i => i.Nouns).Distinct().Take(8));
         }
 
         public OfflineBrief Brief { get; }

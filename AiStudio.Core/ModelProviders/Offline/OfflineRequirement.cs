@@ -7,10 +7,19 @@ namespace AiStudio.Core.ModelProviders.Offline;
 /// <summary>One need read from the team's requirements (or from reviewer feedback), with the words built from it.</summary>
 internal sealed record OfflineRequirement(string Id, string Text, string Actor, string? Action, string? Benefit, IReadOnlyList<string> Keywords, string MethodName, bool FromReview)
 {
+    /// <summary>The things the need is about: the action's words after its verb, or the statement's keywords.</summary>
+    public IReadOnlyList<string> Nouns => Action is { } action && KeywordsOf(action) is { Count: > 1 } words ? words.Skip(1).ToList() : Keywords;
+
+    /// <summary>The main thing the need is about, e.g. "invoices" in "export their invoices as CSV".</summary>
+    public string Term => Nouns.FirstOrDefault() ?? Keywords.FirstOrDefault() ?? "input";
+
     private const int MaxItems = 15;
 
     private static readonly string[] Modals =
-        ["must", "should", "shall", "can", "could", "will", "may", "needs to", "need to", "wants to", "want to", "has to", "have to", "is able to", "are able to"];
+        [
+            "needs a way to", "need a way to", "would like to", "must", "should", "shall", "can", "could", "will", "may",
+            "needs to", "need to", "wants to", "want to", "has to", "have to", "is able to", "are able to",
+        ];
 
     private static readonly HashSet<string> SystemSubjects = new(StringComparer.OrdinalIgnoreCase)
     {
@@ -181,7 +190,7 @@ internal sealed record OfflineRequirement(string Id, string Text, string Actor, 
 
     private static string MethodNameFor(string action, string id)
     {
-        var words = Words(action)
+        var words = Regex.Matches(action, @"[A-Za-z0-9]+").Select(m => m.Value)
             .Where(w => !StopWords.Contains(w) || string.Equals(w, "sign", StringComparison.OrdinalIgnoreCase))
             .Where(w => !string.Equals(w, "have", StringComparison.OrdinalIgnoreCase))
             .Take(4)

@@ -19,6 +19,9 @@ internal sealed class PhaseRunConfiguration : IEntityTypeConfiguration<PhaseRun>
         builder.Property(r => r.ModelId).HasMaxLength(200);
         builder.Property(r => r.DecidedBy).HasMaxLength(256);
         builder.Property(r => r.Error).HasMaxLength(4000);
+        builder.Property(r => r.EditedBy).HasMaxLength(256);
+        builder.Property(r => r.Cost).HasPrecision(18, 6);
+        builder.Ignore(r => r.HandedOnOutput);
         builder.Property(r => r.Version).IsConcurrencyToken();
         builder.HasIndex(r => new { r.BuildId, r.Phase, r.Attempt }).IsUnique();
         builder.HasIndex(r => r.Status);

@@ -1,0 +1,270 @@
+using System.Collections.Concurrent;
+using System.Net;
+using System.Text;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+
+namespace AiStudio.Tests.Support;
+
+/// <summary>
+/// A real HTTP server on loopback that speaks OpenAI's chat-completions protocol (JSON and SSE streaming with usage),
+/// so that tests drive the real Semantic Kernel connector over real HTTP. It records every request it receives.
+/// </summary>
+/// <example>
+/// <code>
+/// await using var server = await FakeOpenAiServer.StartAsync();
+/// server.ResponseText = "Hello there";
+/// // configure Models:Default:Provider=OpenAI, Model=..., BaseUrl=server.BaseUrl
+/// var sent = server.Requests.Single().Messages;
+/// </code>
+/// </example>
+public sealed class FakeOpenAiServer : IAsyncDisposable
+{
+    private readonly WebApplication _app;
+    private readonly ConcurrentQueue<RecordedChatRequest> _requests = new();
+    private readonly ConcurrentQueue<string> _scripted = new();
+
+    private FakeOpenAiServer(WebApplication app, string baseUrl)
+    {
+        _app = app;
+        BaseUrl = baseUrl;
+    }
+
+    /// <summary>The server's root, e.g. http://127.0.0.1:41234 (the API lives under /v1).</summary>
+    public string BaseUrl { get; }
+
+    /// <summary>Every chat-completion request received, in arrival order.</summary>
+    public IReadOnlyList<RecordedChatRequest> Requests => [.. _requests];
+
+    /// <summary>The answer given when no scripted response is queued and <see cref="Responder"/> is not set.</summary>
+    public string ResponseText { get; set; } = "Hello from the fake model. This answer arrives in several pieces.";
+
+    /// <summary>Computes the answer from the request; wins over <see cref="ResponseText"/> but not over scripted ones.</summary>
+    public Func<RecordedChatRequest, string>? Responder { get; set; }
+
+    /// <summary>Words per streamed chunk.</summary>
+    public int WordsPerChunk { get; set; } = 2;
+
+    /// <summary>Pause between streamed chunks.</summary>
+    public TimeSpan ChunkDelay { get; set; } = TimeSpan.Zero;
+
+    /// <summary>Pause before the response starts (status line and headers), to make a client time out.</summary>
+    public TimeSpan ResponseDelay { get; set; } = TimeSpan.Zero;
+
+    /// <summary>Whether a streamed answer ends with the usage chunk (when the client asked for it).</summary>
+    public bool IncludeUsage { get; set; } = true;
+
+    /// <summary>Token counts to report; when null, about a quarter of the characters sent and received.</summary>
+    public (int PromptTokens, int CompletionTokens)? Usage { get; set; }
+
+    /// <summary>When set, every chat request is answered with this status and an OpenAI-style error body.</summary>
+    public HttpStatusCode? ErrorStatus { get; set; }
+
+    public string ErrorMessage { get; set; } = "Incorrect API key provided.";
+
+    /// <summary>Answers to give, one per request, before falling back to <see cref="Responder"/>/<see cref="ResponseText"/>.</summary>
+    public void EnqueueResponse(params string[] responses)
+    {
+        foreach (var response in responses)
+        {
+            _scripted.Enqueue(response);
+        }
+    }
+
+    public static async Task<FakeOpenAiServer> StartAsync(CancellationToken cancellationToken = default)
+    {
+        var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { Args = [] });
+        builder.Logging.ClearProviders();
+        builder.WebHost.UseKestrel(options => options.Listen(IPAddress.Loopback, 0));
+        var app = builder.Build();
+
+        FakeOpenAiServer? server = null;
+        app.MapPost("/v1/chat/completions", (HttpContext context) => server!.ChatCompletionsAsync(context));
+        app.MapGet("/v1/models", (HttpContext context) => context.Response.WriteAsync(
+            new JsonObject { ["object"] = "list", ["data"] = new JsonArray(new JsonObject { ["id"] = "fake-model", ["object"] = "model" }) }.ToJsonString(),
+            context.RequestAborted));
+
+        await app.StartAsync(cancellationToken);
+        var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
+        server = new FakeOpenAiServer(app, address.TrimEnd('/'));
+        return server;
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await _app.StopAsync();
+        await _app.DisposeAsync();
+    }
+
+    private async Task ChatCompletionsAsync(HttpContext context)
+    {
+        var aborted = context.RequestAborted;
+        using var reader = new StreamReader(context.Request.Body, Encoding.UTF8);
+        var body = await reader.ReadToEndAsync(aborted);
+        var request = RecordedChatRequest.Parse(body, context.Request.Headers.Authorization.ToString());
+        _requests.Enqueue(request);
+
+        if (ResponseDelay > TimeSpan.Zero)
+        {
+            await Task.Delay(ResponseDelay, aborted);
+        }
+
+        if (ErrorStatus is { } status)
+        {
+            context.Response.StatusCode = (int)status;
+            context.Response.ContentType = "application/json";
+            await context.Response.WriteAsync(new JsonObject
+            {
+                ["error"] = new JsonObject
+                {
+                    ["message"] = ErrorMessage,
+                    ["type"] = (int)status >= 500 ? "server_error" : "invalid_request_error",
+                    ["param"] = null,
+                    ["code"] = status == HttpStatusCode.Unauthorized ? "invalid_api_key" : null,
+                },
+            }.ToJsonString(), aborted);
+            return;
+        }
+
+        var text = _scripted.TryDequeue(out var scripted) ? scripted : Responder?.Invoke(request) ?? ResponseText;
+        var usage = Usage ?? (Math.Max(1, request.Messages.Sum(m => m.Content.Length) / 4), Math.Max(1, text.Length / 4));
+        var model = string.IsNullOrEmpty(request.Model) ? "fake-model" : request.Model;
+
+        if (!request.Stream)
+        {
+            context.Response.ContentType = "application/json";
+            var completion = Envelope("chat.completion", model);
+            completion["choices"] = new JsonArray(new JsonObject
+            {
+                ["index"] = 0,
+                ["message"] = new JsonObject { ["role"] = "assistant", ["content"] = text },
+                ["finish_reason"] = "stop",
+            });
+            completion["usage"] = UsageJson(usage);
+            await context.Response.WriteAsync(completion.ToJsonString(), aborted);
+            return;
+        }
+
+        context.Response.ContentType = "text/event-stream";
+        context.Response.Headers.CacheControl = "no-cache";
+        await SendAsync(context, Chunk(model, new JsonObject { ["role"] = "assistant", ["content"] = "" }, finishReason: null));
+        var first = true;
+        foreach (var piece in Pieces(text, WordsPerChunk))
+        {
+            if (!first && ChunkDelay > TimeSpan.Zero)
+            {
+                await Task.Delay(ChunkDelay, aborted);
+            }
+
+            first = false;
+            await SendAsync(context, Chunk(model, new JsonObject { ["content"] = piece }, finishReason: null));
+        }
+
+        await SendAsync(context, Chunk(model, new JsonObject(), finishReason: "stop"));
+        if (IncludeUsage && request.IncludeUsage)
+        {
+            var last = Envelope("chat.completion.chunk", model);
+            last["choices"] = new JsonArray();
+            last["usage"] = UsageJson(usage);
+            await SendAsync(context, last.ToJsonString());
+        }
+
+        await SendAsync(context, "[DONE]");
+    }
+
+    /// <summary>The text cut before every n-th word; joined, the pieces give back the text exactly.</summary>
+    public static IReadOnlyList<string> Pieces(string text, int wordsPerPiece)
+    {
+        var starts = System.Text.RegularExpressions.Regex.Matches(text, @"(?<!\S)\S").Select(m => m.Index).ToList();
+        var pieces = new List<string>();
+        var cut = 0;
+        for (var i = Math.Max(1, wordsPerPiece); i < starts.Count; i += Math.Max(1, wordsPerPiece))
+        {
+            pieces.Add(text[cut..starts[i]]);
+            cut = starts[i];
+        }
+
+        if (cut < text.Length)
+        {
+            pieces.Add(text[cut..]);
+        }
+
+        return pieces;
+    }
+
+    private static async Task SendAsync(HttpContext context, string data)
+    {
+        await context.Response.WriteAsync($"data: {data}\n\n", context.RequestAborted);
+        await context.Response.Body.FlushAsync(context.RequestAborted);
+    }
+
+    private static string Chunk(string model, JsonObject delta, string? finishReason)
+    {
+        var chunk = Envelope("chat.completion.chunk", model);
+        chunk["choices"] = new JsonArray(new JsonObject { ["index"] = 0, ["delta"] = delta, ["finish_reason"] = finishReason });
+        return chunk.ToJsonString();
+    }
+
+    private static JsonObject Envelope(string kind, string model) => new()
+    {
+        ["id"] = "chatcmpl-fake",
+        ["object"] = kind,
+        ["created"] = 1_700_000_000,
+        ["model"] = model,
+    };
+
+    private static JsonObject UsageJson((int PromptTokens, int CompletionTokens) usage) => new()
+    {
+        ["prompt_tokens"] = usage.PromptTokens,
+        ["completion_tokens"] = usage.CompletionTokens,
+        ["total_tokens"] = usage.PromptTokens + usage.CompletionTokens,
+    };
+}
+
+/// <summary>One chat-completion request as it arrived at <see cref="FakeOpenAiServer"/>.</summary>
+public sealed record RecordedChatRequest(
+    string Model, bool Stream, bool IncludeUsage, IReadOnlyList<RecordedMessage> Messages, string? Authorization, string Body)
+{
+    internal static RecordedChatRequest Parse(string body, string? authorization)
+    {
+        using var json = JsonDocument.Parse(body);
+        var root = json.RootElement;
+        var messages = root.TryGetProperty("messages", out var list)
+            ? list.EnumerateArray().Select(m => new RecordedMessage(m.GetProperty("role").GetString() ?? "", ContentOf(m))).ToList()
+            : [];
+        return new RecordedChatRequest(
+            root.TryGetProperty("model", out var model) ? model.GetString() ?? "" : "",
+            root.TryGetProperty("stream", out var stream) && stream.ValueKind == JsonValueKind.True,
+            root.TryGetProperty("stream_options", out var options) && options.TryGetProperty("include_usage", out var usage) && usage.ValueKind == JsonValueKind.True,
+            messages,
+            string.IsNullOrEmpty(authorization) ? null : authorization,
+            body);
+    }
+
+    // Content arrives either as a string or as an array of parts ({"type":"text","text":...}).
+    private static string ContentOf(JsonElement message)
+    {
+        if (!message.TryGetProperty("content", out var content))
+        {
+            return "";
+        }
+
+        return content.ValueKind switch
+        {
+            JsonValueKind.String => content.GetString() ?? "",
+            JsonValueKind.Array => string.Concat(content.EnumerateArray()
+                .Where(p => p.TryGetProperty("type", out var type) && type.GetString() == "text")
+                .Select(p => p.GetProperty("text").GetString())),
+            _ => "",
+        };
+    }
+}
+
+public sealed record RecordedMessage(string Role, string Content);
