@@ -3,6 +3,7 @@ using AiStudio.Core.Costs;
 using AiStudio.Core.Execution;
 using AiStudio.Core.ModelProviders;
 using AiStudio.Core.Persistence;
+using AiStudio.Core.Roles;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
@@ -23,6 +24,7 @@ public static class DependencyInjection
         services.AddSingleton<IBuildEvents, InProcessBuildEvents>();
         services.AddSingleton<IBuildCommands, BuildCommands>();
         services.AddSingleton<IBuildQueries, BuildQueries>();
+        services.AddSingleton<IRolePromptQueries, RolePromptQueries>();
         services.AddExecution(database);
         return builder;
     }
