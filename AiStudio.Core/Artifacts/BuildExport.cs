@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text;
+using System.Text.Encodings.Web;
 using System.Text.Json;
 using AiStudio.Core.Audit;
 using AiStudio.Core.Builds;
@@ -22,7 +23,13 @@ internal static class BuildExport
 
     private static readonly string[] DecisionActions = [AuditActions.PhaseApproved, AuditActions.PhaseRejected, AuditActions.PhaseSentBack];
 
-    private static readonly JsonSerializerOptions Json = new() { WriteIndented = true, PropertyNamingPolicy = JsonNamingPolicy.CamelCase };
+    // A file to read, never embedded in a page: keep apostrophes and accents as written.
+    private static readonly JsonSerializerOptions Json = new()
+    {
+        WriteIndented = true,
+        PropertyNamingPolicy = JsonNamingPolicy.CamelCase,
+        Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
+    };
 
     public static string FileName(string title) => $"aistudio-build-{ArtifactFiles.Slug(title)}.zip";
 

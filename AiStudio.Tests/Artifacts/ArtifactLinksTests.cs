@@ -1,23 +1,12 @@
 using AiStudio.Core.Builds;
+using AiStudio.Tests.Support;
 using AiStudio.Web.Components.Pages.Builds.Components;
 using Bunit;
-using Microsoft.Extensions.DependencyInjection;
-using MudBlazor.Services;
 
 namespace AiStudio.Tests.Artifacts;
 
-public sealed class ArtifactLinksTests : BunitContext, IAsyncLifetime
+public sealed class ArtifactLinksTests : ComponentTestBase
 {
-    public ArtifactLinksTests()
-    {
-        JSInterop.Mode = JSRuntimeMode.Loose;
-        Services.AddMudServices();
-    }
-
-    public Task InitializeAsync() => Task.CompletedTask;
-
-    async Task IAsyncLifetime.DisposeAsync() => await base.DisposeAsync();
-
     [Fact]
     public void Render_ImplementationAttempt_LinksEveryFileAndTheZip()
     {
