@@ -47,7 +47,7 @@ public sealed class NewBuildDialogTests : ComponentTestBase
         cut.WaitForAssertion(() => Assert.Equal("My project", Input(cut, "Project").GetAttribute("value")));
         Input(cut, "Requirements").Input("Customers receive an email reminder seven days before an invoice is due.");
 
-        StartButton(cut).Click();
+        await cut.InvokeAsync(() => StartButton(cut).Click());
 
         cut.WaitForAssertion(() => Assert.Contains("Title is required.", Field(cut, "Title").TextContent));
         Assert.DoesNotContain("Title is required.", Field(cut, "Requirements").TextContent);
@@ -63,7 +63,7 @@ public sealed class NewBuildDialogTests : ComponentTestBase
         Input(cut, "Title").Input("Invoice reminders");
         Input(cut, "Requirements").Input("Too short");
 
-        StartButton(cut).Click();
+        await cut.InvokeAsync(() => StartButton(cut).Click());
 
         cut.WaitForAssertion(() => Assert.Contains("Requirements must be at least 20 characters", Field(cut, "Requirements").TextContent));
         Assert.Equal("Invoice reminders", Input(cut, "Title").GetAttribute("value"));
@@ -80,7 +80,7 @@ public sealed class NewBuildDialogTests : ComponentTestBase
         Input(cut, "Title").Input("Invoice reminders");
         Input(cut, "Requirements").Input("Customers receive an email reminder seven days before an invoice is due.");
 
-        StartButton(cut).Click();
+        await cut.InvokeAsync(() => StartButton(cut).Click());
 
         var navigation = Services.GetRequiredService<NavigationManager>();
         cut.WaitForAssertion(() => Assert.Matches("/builds/[0-9a-f-]{36}$", navigation.Uri), TimeSpan.FromSeconds(5));
