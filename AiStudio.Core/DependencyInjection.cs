@@ -1,3 +1,4 @@
+using AiStudio.Core.Artifacts;
 using AiStudio.Core.Builds;
 using AiStudio.Core.Costs;
 using AiStudio.Core.Execution;
@@ -25,6 +26,7 @@ public static class DependencyInjection
         services.AddSingleton<IBuildCommands, BuildCommands>();
         services.AddSingleton<IBuildQueries, BuildQueries>();
         services.AddSingleton<IRolePromptQueries, RolePromptQueries>();
+        services.AddArtifacts();
         services.AddExecution(database);
         return builder;
     }

@@ -1,5 +1,6 @@
 using AiStudio.Core.Identity;
 using AiStudio.Core.Persistence;
+using AiStudio.Web.Artifacts;
 using AiStudio.Web.Components;
 using AiStudio.Web.Components.Account;
 using AiStudio.Web.Infrastructure;
@@ -59,6 +60,7 @@ public static class DependencyInjection
         app.MapStaticAssets();
         app.MapRazorComponents<App>().AddInteractiveServerRenderMode();
         app.MapAdditionalIdentityEndpoints();
+        app.MapArtifactEndpoints();
         app.MapGet("/health", () => Results.Ok(new { status = "ok" })).AllowAnonymous();
         return app;
     }
