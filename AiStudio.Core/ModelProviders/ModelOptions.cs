@@ -234,15 +234,17 @@ internal sealed class ModelOptionsValidator : IValidateOptions<ModelOptions>
             yield return $"{path}:BaseUrl \"{resolved.BaseUrl}\" for {who} is not an http(s) address.";
         }
 
-        switch (provider)
+        if (provider == ModelProviderNames.AzureOpenAI && resolved.BaseUrl.Length == 0)
         {
-            case ModelProviderNames.AzureOpenAI when resolved.BaseUrl.Length == 0:
-                yield return $"{path}:BaseUrl is empty for {who}; Azure OpenAI needs the resource endpoint (for example https://my-resource.openai.azure.com).";
-                break;
-            case ModelProviderNames.AzureOpenAI or ModelProviderNames.OpenAI or ModelProviderNames.Anthropic
-                when resolved.ApiKey.Length == 0 && (provider == ModelProviderNames.AzureOpenAI || resolved.BaseUrl.Length == 0):
-                yield return $"{path}:ApiKey is empty for {who}; {provider} needs a key (set it with user-secrets or an environment variable, not in appsettings.json).";
-                break;
+            yield return $"{path}:BaseUrl is empty for {who}; Azure OpenAI needs the resource endpoint (for example https://my-resource.openai.azure.com).";
+        }
+
+        // The public APIs need a key; a server of one's own (a proxy, vLLM) may not.
+        var needsKey = provider == ModelProviderNames.AzureOpenAI
+            || (provider is ModelProviderNames.OpenAI or ModelProviderNames.Anthropic && resolved.BaseUrl.Length == 0);
+        if (needsKey && resolved.ApiKey.Length == 0)
+        {
+            yield return $"{path}:ApiKey is empty for {who}; {provider} needs a key (set it with user-secrets or an environment variable, not in appsettings.json).";
         }
 
         if (resolved.MaxTokens <= 0)

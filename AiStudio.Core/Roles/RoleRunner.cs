@@ -257,7 +257,7 @@ internal sealed class RoleRunner(
             >= 500 => " The provider had a problem; try again later.",
             _ => "",
         };
-        return $"{Capitalized(where)} answered {status} {reason}".TrimEnd() + (detail is null ? "." : $": {detail}") + hint;
+        return $"{Capitalized(where)} answered {status} {reason}".TrimEnd() + (detail is null ? "." : $": {Sentence(detail)}") + hint;
     }
 
     /// <summary>The "error.message" of an OpenAI-style error body, or a short plain body.</summary>
@@ -307,6 +307,8 @@ internal sealed class RoleRunner(
     private static string Where(ChatModel model) => model.Service.GetEndpoint() is { Length: > 0 } endpoint
         ? $"the model server at {endpoint.TrimEnd('/')}"
         : $"the {model.Provider.ToLowerInvariant()} model {model.ModelId}";
+
+    private static string Sentence(string text) => text.EndsWith('.') || text.EndsWith('!') || text.EndsWith('?') || text.EndsWith('…') ? text : text + ".";
 
     private static string Capitalized(string text) => char.ToUpperInvariant(text[0]) + text[1..];
 
