@@ -1,4 +1,5 @@
 using AiStudio.Core.Builds;
+using AiStudio.Core.Costs;
 using AiStudio.Core.Execution;
 using AiStudio.Core.ModelProviders;
 using AiStudio.Core.Persistence;
@@ -18,6 +19,7 @@ public static class DependencyInjection
         services.TryAddSingleton(TimeProvider.System);
         services.AddPersistence(database);
         services.AddModelProviders(builder.Configuration);
+        services.TryAddSingleton<ICostCalculator, UnpricedCostCalculator>();
         services.AddSingleton<IBuildEvents, InProcessBuildEvents>();
         services.AddSingleton<IBuildCommands, BuildCommands>();
         services.AddSingleton<IBuildQueries, BuildQueries>();

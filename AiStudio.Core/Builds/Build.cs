@@ -24,6 +24,16 @@ public sealed class Build
     /// <summary>The phase a held or failed build returns to when it resumes or is retried.</summary>
     public Phase? SuspendedPhase { get; private set; }
 
+    /// <summary>Why the build is on hold, failed or cancelled, in words for the people watching it.</summary>
+    public string? StatusReason { get; private set; }
+
+    public ApprovalPolicy Policy { get; private set; }
+    public int ReworkCap { get; private set; } = BuildGovernance.DefaultReworkCap;
+    public decimal? CostBudget { get; private set; }
+
+    /// <summary>Rejections and send-backs so far; automatic rework stops at <see cref="ReworkCap"/>.</summary>
+    public int ReworkCycles { get; private set; }
+
     public string CreatedBy { get; private set; } = "";
     public DateTimeOffset CreatedAt { get; private set; }
     public DateTimeOffset UpdatedAt { get; private set; }
@@ -39,17 +49,38 @@ public sealed class Build
         ? _runs.Where(r => r.Phase == phase).MaxBy(r => (r.QueuedAt, r.Attempt))
         : null;
 
-    public static Build Create(Guid projectId, string title, string requirements, string createdBy, DateTimeOffset now) => new()
+    public decimal TotalCost => _runs.Sum(r => r.Cost);
+
+    public bool BudgetSpent => CostBudget is { } budget && TotalCost >= budget;
+
+    public static Build Create(Guid projectId, string title, string requirements, string createdBy, DateTimeOffset now, BuildGovernance? governance = null)
     {
-        Id = Guid.NewGuid(),
-        ProjectId = projectId,
-        Title = title.Trim(),
-        Requirements = requirements.Trim(),
-        State = BuildState.Created,
-        CreatedBy = createdBy,
-        CreatedAt = now,
-        UpdatedAt = now,
-    };
+        governance ??= new BuildGovernance();
+        if (governance.ReworkCap is < 0 or > BuildGovernance.MaxReworkCap)
+        {
+            throw new DomainException($"The rework cap must be between 0 and {BuildGovernance.MaxReworkCap}.");
+        }
+
+        if (governance.CostBudget is < 0)
+        {
+            throw new DomainException("The cost budget cannot be negative.");
+        }
+
+        return new Build
+        {
+            Id = Guid.NewGuid(),
+            ProjectId = projectId,
+            Title = title.Trim(),
+            Requirements = requirements.Trim(),
+            State = BuildState.Created,
+            CreatedBy = createdBy,
+            CreatedAt = now,
+            UpdatedAt = now,
+            Policy = governance.Policy,
+            ReworkCap = governance.ReworkCap,
+            CostBudget = governance.CostBudget,
+        };
+    }
 
     public PhaseRun Start(DateTimeOffset now)
     {
@@ -58,13 +89,77 @@ public sealed class Build
     }
 
     /// <summary>A person approves the attempt awaiting approval; the next phase is queued, or the build completes.</summary>
-    public PhaseRun? Approve(Guid runId, string decidedBy, DateTimeOffset now)
+    public PhaseRun? Approve(Guid runId, string decidedBy, DateTimeOffset now, string? editedOutput = null)
     {
+        EnsureAnyMove(PipelineTrigger.Approve);
         var run = OpenRun(runId);
+        if (editedOutput is not null && string.IsNullOrWhiteSpace(editedOutput))
+        {
+            throw new DomainException("The edited output is empty; approve the model's output as it is, or write your version.");
+        }
+
         var next = run.Phase.Next();
-        Move(PipelineTrigger.Approve, next?.ToState() ?? BuildState.Complete, now);
-        run.Approve(decidedBy, now);
+        var to = next?.ToState() ?? BuildState.Complete;
+        EnsureAllowed(PipelineTrigger.Approve, to);
+        run.Approve(decidedBy, editedOutput, now);
+        Move(PipelineTrigger.Approve, to, now);
         return next is { } phase ? Queue(phase, feedback: null, now) : null;
+    }
+
+    /// <summary>Applies a verdict to the attempt awaiting approval; returns the attempt it queues, if any.</summary>
+    public PhaseRun? Decide(Guid runId, Verdict verdict, string decidedBy, DateTimeOffset now) => verdict switch
+    {
+        Verdict.Approve approve => Approve(runId, decidedBy, now, approve.EditedOutput),
+        Verdict.Reject reject => Reject(runId, reject.Reason, decidedBy, now),
+        Verdict.SendBack sendBack => SendBackFrom(runId, sendBack.Target, sendBack.Reason, decidedBy, now),
+        _ => throw new ArgumentOutOfRangeException(nameof(verdict), verdict, null),
+    };
+
+    /// <summary>
+    /// Under the automatic policy, follows a finished attempt: passes it on, or reworks it as the Test
+    /// Auditor or Verification Overseer asked, and holds for a person when the cap or the budget is reached.
+    /// </summary>
+    public PhaseRun? AdvanceAutomatically(PhaseRun run, string decidedBy, DateTimeOffset now)
+    {
+        if (Policy != ApprovalPolicy.Automatic || run != CurrentRun || run.Status != PhaseRunStatus.AwaitingApproval || State.AsPhase() is null)
+        {
+            return null;
+        }
+
+        if (BudgetSpent)
+        {
+            HoldFor($"The cost budget of {CostBudget:0.00} USD is spent ({TotalCost:0.0000} USD); a person must decide.", now);
+            return null;
+        }
+
+        var verdict = run.Phase is Phase.Testing or Phase.Verification ? StructuredVerdict.Parse(run.Output) : null;
+        if (verdict is null || verdict.Pass)
+        {
+            return Approve(run.Id, decidedBy, now);
+        }
+
+        if (ReworkCycles >= ReworkCap)
+        {
+            HoldFor($"The rework cap of {ReworkCap} cycles is reached and {run.Phase} asked for rework again: {verdict.Reasons}", now);
+            return null;
+        }
+
+        var target = verdict.ReworkPhase is { } phase && phase <= run.Phase ? phase : run.Phase;
+        return target == run.Phase
+            ? Reject(run.Id, verdict.Reasons, decidedBy, now)
+            : SendBackFrom(run.Id, target, verdict.Reasons, decidedBy, now);
+    }
+
+    /// <summary>Holds a build whose spending reached its budget; a person decides what next.</summary>
+    public bool HoldIfBudgetSpent(DateTimeOffset now)
+    {
+        if (!BudgetSpent || State.AsPhase() is null)
+        {
+            return false;
+        }
+
+        HoldFor($"The cost budget of {CostBudget:0.00} USD is spent ({TotalCost:0.0000} USD); a person must decide.", now);
+        return true;
     }
 
     /// <summary>A person rejects the attempt; the same role tries again with the reason in its history.</summary>
@@ -76,54 +171,94 @@ public sealed class Build
             throw new DomainException($"A build that is {State.DisplayName().ToLowerInvariant()} cannot be reworked.");
         }
 
+        var feedback = RequireReason(reason);
         run.Reject(decidedBy, now);
+        ReworkCycles++;
         Touch(now);
-        return Queue(run.Phase, RequireReason(reason), now);
+        return Queue(run.Phase, feedback, now);
     }
 
     public PhaseRun SendBack(Phase target, string reason, string decidedBy, DateTimeOffset now)
     {
-        var from = State;
+        var from = State.AsPhase();
+        var feedback = RequireReason(reason);
         Move(PipelineTrigger.SendBack, target.ToState(), now);
-        _runs.Where(r => r.Phase.ToState() == from && r.Status.IsOpen()).ToList().ForEach(r => r.Cancel(decidedBy, now));
-        return Queue(target, RequireReason(reason), now);
+        foreach (var run in _runs.Where(r => r.Phase >= target && r.Phase <= from))
+        {
+            if (run.Status.IsOpen())
+            {
+                run.Cancel(decidedBy, now);
+            }
+            else
+            {
+                run.Supersede();
+            }
+        }
+
+        ReworkCycles++;
+        return Queue(target, feedback, now);
     }
 
-    public void Hold(DateTimeOffset now)
-    {
-        var phase = State.AsPhase();
-        Move(PipelineTrigger.Hold, BuildState.OnHold, now);
-        SuspendedPhase = phase;
-    }
+    /// <summary>A person pauses the build; an attempt already running finishes, but nothing new starts.</summary>
+    public void Hold(string pausedBy, DateTimeOffset now) => HoldFor($"Paused by {pausedBy}.", now);
 
-    public void Resume(DateTimeOffset now)
+    public PhaseRun? Resume(DateTimeOffset now)
     {
+        EnsureAnyMove(PipelineTrigger.Resume);
         var phase = SuspendedPhase ?? throw new DomainException("This build has no phase to resume.");
         Move(PipelineTrigger.Resume, phase.ToState(), now);
         SuspendedPhase = null;
+        StatusReason = null;
+        if (CurrentRun is { Status: PhaseRunStatus.Failed } failed)
+        {
+            Move(PipelineTrigger.Fail, BuildState.Failed, now);
+            SuspendedPhase = phase;
+            StatusReason = failed.Error;
+            return null;
+        }
+
+        return CurrentRun is { Status: PhaseRunStatus.Queued } queued ? queued : null;
     }
 
     /// <summary>The model failed the attempt after its retries; the build waits for a person to retry.</summary>
     public void Fail(PhaseRun run, Guid token, string error, DateTimeOffset now)
     {
+        if (State != BuildState.OnHold)
+        {
+            EnsureAllowed(PipelineTrigger.Fail, BuildState.Failed);
+        }
+
+        run.Fail(token, error, now);
+        if (State == BuildState.OnHold)
+        {
+            // Held while the model was working: stay held; resuming will show the failure.
+            StatusReason = $"{StatusReason} Meanwhile the {run.Phase} attempt failed: {error}";
+            Touch(now);
+            return;
+        }
+
         var phase = State.AsPhase();
         Move(PipelineTrigger.Fail, BuildState.Failed, now);
-        run.Fail(token, error, now);
         SuspendedPhase = phase;
+        StatusReason = error;
     }
 
     public PhaseRun Retry(DateTimeOffset now)
     {
+        EnsureAnyMove(PipelineTrigger.Retry);
         var phase = SuspendedPhase ?? throw new DomainException("This build has no failed phase to retry.");
         Move(PipelineTrigger.Retry, phase.ToState(), now);
         SuspendedPhase = null;
+        StatusReason = null;
         return Queue(phase, feedback: null, now);
     }
 
-    public void Cancel(string decidedBy, DateTimeOffset now)
+    public void Cancel(string reason, string decidedBy, DateTimeOffset now)
     {
+        var why = RequireReason(reason);
         Move(PipelineTrigger.Cancel, BuildState.Cancelled, now);
         SuspendedPhase = null;
+        StatusReason = $"Cancelled by {decidedBy}: {why}";
         foreach (var run in _runs.Where(r => r.Status.IsOpen()))
         {
             run.Cancel(decidedBy, now);
@@ -137,15 +272,48 @@ public sealed class Build
         Version++;
     }
 
+    private PhaseRun SendBackFrom(Guid runId, Phase target, string reason, string decidedBy, DateTimeOffset now)
+    {
+        var run = OpenRun(runId);
+        if (target >= run.Phase)
+        {
+            throw new DomainException($"Send back to a phase before {run.Phase}; to have {run.Phase} tried again, reject it.");
+        }
+
+        return SendBack(target, reason, decidedBy, now);
+    }
+
+    private void HoldFor(string reason, DateTimeOffset now)
+    {
+        var phase = State.AsPhase();
+        Move(PipelineTrigger.Hold, BuildState.OnHold, now);
+        SuspendedPhase = phase;
+        StatusReason = reason;
+    }
+
     private void Move(PipelineTrigger trigger, BuildState to, DateTimeOffset now)
+    {
+        EnsureAllowed(trigger, to);
+        State = to;
+        Touch(now);
+    }
+
+    // Checked before a run is decided or failed, so that a refused move leaves the build and its runs as they were.
+    private void EnsureAllowed(PipelineTrigger trigger, BuildState to)
     {
         if (!PipelineStateMachine.IsAllowed(State, trigger, to))
         {
             throw new InvalidTransitionException(State, trigger, to);
         }
+    }
 
-        State = to;
-        Touch(now);
+    // For triggers whose target is only known from the build's runs: a state with no such row refuses them outright.
+    private void EnsureAnyMove(PipelineTrigger trigger)
+    {
+        if (!PipelineStateMachine.From(State).Any(t => t.Trigger == trigger))
+        {
+            throw new InvalidTransitionException(State, trigger);
+        }
     }
 
     private PhaseRun Queue(Phase phase, string? feedback, DateTimeOffset now)
@@ -171,12 +339,16 @@ public sealed class Build
         string.IsNullOrWhiteSpace(reason) ? throw new DomainException("Give a reason, so that the role knows what to change.") : reason.Trim();
 }
 
-public sealed class InvalidTransitionException(BuildState from, PipelineTrigger trigger, BuildState to)
-    : DomainException($"A build cannot {Verb(trigger)} from {from.DisplayName()} to {to.DisplayName()}.")
+public sealed class InvalidTransitionException(BuildState from, PipelineTrigger trigger, BuildState? to = null)
+    : DomainException(to is { } target
+        ? $"A build cannot {Verb(trigger)} from {from.DisplayName()} to {target.DisplayName()}."
+        : $"A build cannot {Verb(trigger)} from {from.DisplayName()}.")
 {
     public BuildState From { get; } = from;
     public PipelineTrigger Trigger { get; } = trigger;
-    public BuildState To { get; } = to;
+
+    /// <summary>Null when no move with this trigger leaves <see cref="From"/> at all.</summary>
+    public BuildState? To { get; } = to;
 
     private static string Verb(PipelineTrigger trigger) => trigger switch
     {

@@ -36,11 +36,12 @@ internal sealed class BuildCommands(
             throw new DomainException($"You are a viewer of {project.Name} and cannot start builds there.");
         }
 
-        var build = Build.Create(project.Id, request.Title, request.Requirements, actor.UserId, now);
+        var build = Build.Create(project.Id, request.Title, request.Requirements, actor.UserId, now, request.Governance);
         var run = build.Start(now);
         db.Builds.Add(build);
         db.AuditEvents.Add(AuditEvent.Create(now, actor.UserId, actor.DisplayName, AuditActions.BuildStarted, "Build",
-            build.Id.ToString(), project.Id, build.Id, before: nameof(BuildState.Created), after: build.State.ToString(), detail: build.Title));
+            build.Id.ToString(), project.Id, build.Id, before: nameof(BuildState.Created), after: build.State.ToString(),
+            detail: $"{build.Title} ({build.Policy} approval, rework cap {build.ReworkCap}{(build.CostBudget is { } budget ? $", budget {budget:0.00} USD" : "")})"));
         await db.SaveChangesAsync(cancellationToken);
 
         events.Publish(new BuildChanged(build.Id, project.Id, build.State, "started"));
@@ -48,28 +49,77 @@ internal sealed class BuildCommands(
         return build.Id;
     }
 
-    public async Task ApproveAsync(Actor actor, Guid buildId, Guid runId, int expectedVersion, CancellationToken cancellationToken = default)
+    public Task DecideAsync(Actor actor, Guid buildId, Guid runId, int expectedVersion, Verdict verdict, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(verdict);
+        return ActAsync(actor, buildId, expectedVersion, cancellationToken, (build, now) =>
+        {
+            var phase = build.Runs.SingleOrDefault(r => r.Id == runId)?.Phase;
+            var next = build.Decide(runId, verdict, actor.DisplayName, now);
+            var (action, detail) = verdict switch
+            {
+                Verdict.Approve { EditedOutput: not null } => (AuditActions.PhaseApproved, $"{phase} approved with the reviewer's edits"),
+                Verdict.Approve => (AuditActions.PhaseApproved, $"{phase} approved"),
+                Verdict.Reject reject => (AuditActions.PhaseRejected, $"{phase} rejected: {reject.Reason.Trim()}"),
+                Verdict.SendBack sendBack => (AuditActions.PhaseSentBack, $"{phase} sent back to {sendBack.Target}: {sendBack.Reason.Trim()}"),
+                _ => throw new ArgumentOutOfRangeException(nameof(verdict)),
+            };
+            return new Change(action, "PhaseRun", runId.ToString(), detail, next);
+        });
+    }
+
+    public Task PauseAsync(Actor actor, Guid buildId, int expectedVersion, CancellationToken cancellationToken = default) =>
+        ActAsync(actor, buildId, expectedVersion, cancellationToken, (build, now) =>
+        {
+            build.Hold(actor.DisplayName, now);
+            return new Change(AuditActions.BuildHeld, "Build", build.Id.ToString(), build.StatusReason, null);
+        });
+
+    public Task ResumeAsync(Actor actor, Guid buildId, int expectedVersion, CancellationToken cancellationToken = default) =>
+        ActAsync(actor, buildId, expectedVersion, cancellationToken, (build, now) =>
+        {
+            var queued = build.Resume(now);
+            return new Change(AuditActions.BuildResumed, "Build", build.Id.ToString(), $"Resumed at {build.State}", queued);
+        });
+
+    public Task CancelAsync(Actor actor, Guid buildId, int expectedVersion, string reason, CancellationToken cancellationToken = default) =>
+        ActAsync(actor, buildId, expectedVersion, cancellationToken, (build, now) =>
+        {
+            build.Cancel(reason, actor.DisplayName, now);
+            return new Change(AuditActions.BuildCancelled, "Build", build.Id.ToString(), build.StatusReason, null);
+        });
+
+    public Task RetryAsync(Actor actor, Guid buildId, int expectedVersion, CancellationToken cancellationToken = default) =>
+        ActAsync(actor, buildId, expectedVersion, cancellationToken, (build, now) =>
+        {
+            var run = build.Retry(now);
+            return new Change(AuditActions.RunRetried, "PhaseRun", run.Id.ToString(), $"{run.Phase} retried as attempt {run.Attempt}", run);
+        });
+
+    private sealed record Change(string Action, string EntityType, string EntityId, string? Detail, PhaseRun? Queued);
+
+    /// <summary>One decision: load with access and version checks, change, audit in the same transaction, notify, schedule.</summary>
+    private async Task ActAsync(Actor actor, Guid buildId, int expectedVersion, CancellationToken cancellationToken, Func<Build, DateTimeOffset, Change> act)
     {
         await using var db = await contexts.CreateDbContextAsync(cancellationToken);
         var build = await LoadForDecisionAsync(db, actor, buildId, expectedVersion, cancellationToken);
         var now = clock.GetUtcNow();
         var before = build.State;
-        var approvedPhase = build.CurrentPhase;
-        var next = build.Approve(runId, actor.DisplayName, now);
+        var change = act(build, now);
 
-        db.AuditEvents.Add(AuditEvent.Create(now, actor.UserId, actor.DisplayName, AuditActions.PhaseApproved, "PhaseRun",
-            runId.ToString(), build.ProjectId, build.Id, before: before.ToString(), after: build.State.ToString(), detail: $"{approvedPhase} approved"));
-        if (build.State == BuildState.Complete)
+        db.AuditEvents.Add(AuditEvent.Create(now, actor.UserId, actor.DisplayName, change.Action, change.EntityType, change.EntityId,
+            build.ProjectId, build.Id, before: before.ToString(), after: build.State.ToString(), detail: change.Detail));
+        if (build.State == BuildState.Complete && before != BuildState.Complete)
         {
             db.AuditEvents.Add(AuditEvent.Create(now, actor.UserId, actor.DisplayName, AuditActions.BuildCompleted, "Build",
                 build.Id.ToString(), build.ProjectId, build.Id, before: before.ToString(), after: build.State.ToString()));
         }
 
         await SaveAsync(db, cancellationToken);
-        events.Publish(new BuildChanged(build.Id, build.ProjectId, build.State, "approved"));
-        if (next is not null)
+        events.Publish(new BuildChanged(build.Id, build.ProjectId, build.State, change.Action));
+        if (change.Queued is not null)
         {
-            await scheduler.ScheduleAsync(next.Id, cancellationToken);
+            await scheduler.ScheduleAsync(change.Queued.Id, cancellationToken);
         }
     }
 

@@ -60,8 +60,10 @@ internal sealed class BuildQueries(IDbContextFactory<AiStudioDbContext> contexts
         var projectName = await db.Projects.Where(p => p.Id == build.ProjectId).Select(p => p.Name).SingleAsync(cancellationToken);
         var canDecide = await db.DecidableBy(actor).AnyAsync(b => b.Id == buildId, cancellationToken);
         var runs = build.Runs.OrderBy(r => r.QueuedAt).ThenBy(r => r.Phase).ThenBy(r => r.Attempt).Select(PhaseRunView.From).ToList();
+        var createdBy = await db.Users.Where(u => u.Id == build.CreatedBy).Select(u => u.UserName).SingleOrDefaultAsync(cancellationToken) ?? build.CreatedBy;
         return new BuildDetails(build.Id, build.ProjectId, projectName, build.Title, build.Requirements, build.State, build.CurrentPhase,
-            build.Version, build.CreatedBy, build.CreatedAt, build.UpdatedAt, canDecide, runs);
+            build.Version, createdBy, build.CreatedAt, build.UpdatedAt, canDecide, runs, build.StatusReason,
+            new BuildGovernance(build.Policy, build.ReworkCap, build.CostBudget), build.ReworkCycles);
     }
 
     public async Task<RunInspection?> InspectRunAsync(Actor actor, Guid buildId, Guid runId, CancellationToken cancellationToken = default)

@@ -2,7 +2,7 @@ using AiStudio.Core.Roles;
 
 namespace AiStudio.Core.Builds;
 
-public sealed record NewBuildRequest(string ProjectName, string Title, string Requirements);
+public sealed record NewBuildRequest(string ProjectName, string Title, string Requirements, BuildGovernance? Governance = null);
 
 public sealed record BuildCard(
     Guid Id,
@@ -32,13 +32,21 @@ public sealed record PhaseRunView(
     long? LatencyMs,
     DateTimeOffset QueuedAt,
     DateTimeOffset? CompletedAt,
-    string? DecidedBy)
+    string? DecidedBy,
+    string? EditedOutput = null,
+    string? EditedBy = null,
+    decimal Cost = 0m,
+    Guid? PromptId = null)
 {
     public bool IsOffline => Provider == "Offline";
 
+    /// <summary>What later phases see: the reviewer's edit when there is one, else the model's output.</summary>
+    public string? HandedOnOutput => EditedOutput ?? Output;
+
     internal static PhaseRunView From(PhaseRun r) => new(
         r.Id, r.Phase, r.Role, r.Attempt, r.Status, r.Output, r.Feedback, r.Error, r.Provider, r.ModelId,
-        r.PromptVersion, r.InputTokens, r.OutputTokens, r.LatencyMs, r.QueuedAt, r.CompletedAt, r.DecidedBy);
+        r.PromptVersion, r.InputTokens, r.OutputTokens, r.LatencyMs, r.QueuedAt, r.CompletedAt, r.DecidedBy,
+        r.EditedOutput, r.EditedBy, r.Cost, r.PromptId);
 }
 
 public sealed record BuildDetails(
@@ -54,8 +62,26 @@ public sealed record BuildDetails(
     DateTimeOffset CreatedAt,
     DateTimeOffset UpdatedAt,
     bool CanDecide,
-    IReadOnlyList<PhaseRunView> Runs)
+    IReadOnlyList<PhaseRunView> Runs,
+    string? StatusReason = null,
+    BuildGovernance? Governance = null,
+    int ReworkCycles = 0)
 {
+    public decimal TotalCost => Runs.Sum(r => r.Cost);
+
+    /// <summary>Earlier phases a reviewer may send the current attempt back to.</summary>
+    public IReadOnlyList<Phase> SendBackTargets => CurrentPhase is { } phase && AwaitsApproval
+        ? PhaseExtensions.All.Where(p => p < phase).ToList()
+        : [];
+
+    public bool CanPause => State.AsPhase() is not null;
+
+    public bool CanResume => State == BuildState.OnHold;
+
+    public bool CanRetry => State == BuildState.Failed;
+
+    public bool CanCancel => !State.IsTerminal();
+
     public PhaseRunView? CurrentRun => CurrentPhase is { } phase
         ? Runs.Where(r => r.Phase == phase).MaxBy(r => (r.QueuedAt, r.Attempt))
         : null;

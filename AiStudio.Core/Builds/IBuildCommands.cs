@@ -2,13 +2,28 @@ using AiStudio.Core.Common;
 
 namespace AiStudio.Core.Builds;
 
-/// <summary>What people do to builds. Each call checks access, changes state and audits in one transaction.</summary>
+/// <summary>
+/// What people do to builds. Each call checks that the actor may see and decide on the build, applies
+/// the change through the domain, and writes the audit event in the same transaction.
+/// Every call that changes an existing build takes the version the person saw: a newer one means
+/// someone else acted first, and the call fails with <see cref="ConcurrencyConflictException"/>.
+/// </summary>
 public interface IBuildCommands
 {
     Task<Guid> StartAsync(Actor actor, NewBuildRequest request, CancellationToken cancellationToken = default);
 
-    /// <param name="expectedVersion">The build version the person saw; a newer one means someone else acted first.</param>
-    Task ApproveAsync(Actor actor, Guid buildId, Guid runId, int expectedVersion, CancellationToken cancellationToken = default);
+    Task DecideAsync(Actor actor, Guid buildId, Guid runId, int expectedVersion, Verdict verdict, CancellationToken cancellationToken = default);
+
+    Task ApproveAsync(Actor actor, Guid buildId, Guid runId, int expectedVersion, CancellationToken cancellationToken = default) =>
+        DecideAsync(actor, buildId, runId, expectedVersion, new Verdict.Approve(), cancellationToken);
+
+    Task PauseAsync(Actor actor, Guid buildId, int expectedVersion, CancellationToken cancellationToken = default);
+
+    Task ResumeAsync(Actor actor, Guid buildId, int expectedVersion, CancellationToken cancellationToken = default);
+
+    Task CancelAsync(Actor actor, Guid buildId, int expectedVersion, string reason, CancellationToken cancellationToken = default);
+
+    Task RetryAsync(Actor actor, Guid buildId, int expectedVersion, CancellationToken cancellationToken = default);
 }
 
 public interface IBuildQueries

@@ -35,6 +35,16 @@ public sealed class PhaseRun
     public string? Provider { get; private set; }
     public string? ModelId { get; private set; }
     public string? Output { get; private set; }
+
+    /// <summary>A reviewer's edit of <see cref="Output"/>; when present it is what later phases see.</summary>
+    public string? EditedOutput { get; private set; }
+
+    public string? EditedBy { get; private set; }
+
+    /// <summary>What this attempt hands on to later phases.</summary>
+    public string? HandedOnOutput => EditedOutput ?? Output;
+
+    public decimal Cost { get; private set; }
     public int InputTokens { get; private set; }
     public int OutputTokens { get; private set; }
     public long? LatencyMs { get; private set; }
@@ -81,9 +91,10 @@ public sealed class PhaseRun
         Version++;
     }
 
-    public void Complete(Guid token, RoleRunOutcome outcome, DateTimeOffset now)
+    public void Complete(Guid token, RoleRunOutcome outcome, decimal cost, DateTimeOffset now)
     {
         EnsureHeldBy(token);
+        Cost = cost;
         Status = PhaseRunStatus.AwaitingApproval;
         Output = outcome.Response;
         PromptId = outcome.PromptId;
@@ -108,7 +119,26 @@ public sealed class PhaseRun
         Version++;
     }
 
-    internal void Approve(string decidedBy, DateTimeOffset now) => Decide(PhaseRunStatus.Approved, decidedBy, now);
+    internal void Approve(string decidedBy, string? editedOutput, DateTimeOffset now)
+    {
+        Decide(PhaseRunStatus.Approved, decidedBy, now);
+        if (editedOutput is not null && editedOutput != Output)
+        {
+            EditedOutput = editedOutput;
+            EditedBy = decidedBy;
+        }
+    }
+
+    internal void Supersede()
+    {
+        if (Status == PhaseRunStatus.Approved)
+        {
+            Status = PhaseRunStatus.Superseded;
+            Version++;
+        }
+    }
+
+    public bool IsHeldBy(Guid token) => Status == PhaseRunStatus.Running && ClaimToken == token;
 
     internal void Reject(string decidedBy, DateTimeOffset now) => Decide(PhaseRunStatus.Rejected, decidedBy, now);
 
@@ -142,7 +172,7 @@ public sealed class PhaseRun
 
     private void EnsureHeldBy(Guid token)
     {
-        if (Status != PhaseRunStatus.Running || ClaimToken != token)
+        if (!IsHeldBy(token))
         {
             throw new DomainException("This attempt is no longer held by this execution.");
         }

@@ -9,6 +9,9 @@ public enum PhaseRunStatus
     Rejected,
     Failed,
     Cancelled,
+
+    /// <summary>Was approved, then a person sent the build back to an earlier phase; kept in the history.</summary>
+    Superseded,
 }
 
 public static class PhaseRunStatusExtensions

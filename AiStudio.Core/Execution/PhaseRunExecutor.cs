@@ -1,6 +1,7 @@
 using AiStudio.Core.Audit;
 using AiStudio.Core.Builds;
 using AiStudio.Core.Common;
+using AiStudio.Core.Costs;
 using AiStudio.Core.Persistence;
 using AiStudio.Core.Roles;
 using Microsoft.EntityFrameworkCore;
@@ -16,10 +17,14 @@ namespace AiStudio.Core.Execution;
 internal sealed class PhaseRunExecutor(
     IDbContextFactory<AiStudioDbContext> contexts,
     IRoleRunner runner,
+    IPhaseRunScheduler scheduler,
+    ICostCalculator costs,
     IBuildEvents events,
     TimeProvider clock,
     ILogger<PhaseRunExecutor> logger)
 {
+    public const string AutomaticDecider = "AiStudio (automatic policy)";
+
     public async Task ExecuteAsync(Guid runId, CancellationToken cancellationToken)
     {
         var token = Guid.NewGuid();
@@ -79,12 +84,19 @@ internal sealed class PhaseRunExecutor(
             return null;
         }
 
+        if (build.State != run.Phase.ToState())
+        {
+            // On hold: the run stays queued and is scheduled again when the build resumes.
+            logger.LogInformation("Phase run {RunId} waits: its build is {State}", runId, build.State);
+            return null;
+        }
+
         var prompt = await db.RolePrompts.Where(p => p.Role == run.Role && p.IsActive).OrderByDescending(p => p.Version).FirstAsync(cancellationToken);
         var approved = build.Runs
             .Where(r => r.Phase < run.Phase && r.Status == PhaseRunStatus.Approved)
             .GroupBy(r => r.Phase)
             .OrderBy(g => g.Key)
-            .Select(g => new ApprovedOutput(g.Key, g.MaxBy(r => r.DecidedAt)!.Output ?? ""))
+            .Select(g => new ApprovedOutput(g.Key, g.MaxBy(r => r.DecidedAt)!.HandedOnOutput ?? ""))
             .ToList();
         var history = await LoadHistoryAsync(db, build.Id, run, cancellationToken);
 
@@ -132,8 +144,16 @@ internal sealed class PhaseRunExecutor(
         await using var db = await contexts.CreateDbContextAsync(cancellationToken);
         var build = await db.Builds.Include(b => b.Runs).SingleAsync(b => b.Runs.Any(r => r.Id == runId), cancellationToken);
         var run = build.Runs.Single(r => r.Id == runId);
+        if (!run.IsHeldBy(token))
+        {
+            // Cancelled or sent back while the model was writing: the answer belongs to nothing any more.
+            logger.LogInformation("Phase run {RunId} was {Status} while running; its answer is discarded", runId, run.Status);
+            return;
+        }
+
         var now = clock.GetUtcNow();
-        run.Complete(token, result.Outcome, now);
+        var outcome = result.Outcome;
+        run.Complete(token, outcome, costs.Cost(outcome.ModelId, outcome.InputTokens, outcome.OutputTokens), now);
         build.Touch(now);
 
         var sequence = 0;
@@ -142,14 +162,62 @@ internal sealed class PhaseRunExecutor(
             db.ConversationMessages.Add(ConversationMessage.Create(build.Id, run.Id, run.Role, sequence++, turn.Author, turn.Content, now));
         }
 
-        db.ConversationMessages.Add(ConversationMessage.Create(build.Id, run.Id, run.Role, sequence, MessageAuthor.Assistant, result.Outcome.Response, now));
+        db.ConversationMessages.Add(ConversationMessage.Create(build.Id, run.Id, run.Role, sequence, MessageAuthor.Assistant, outcome.Response, now));
         db.AuditEvents.Add(AuditEvent.Create(now, Actor.System.UserId, Actor.System.DisplayName, AuditActions.RunCompleted, "PhaseRun",
             run.Id.ToString(), build.ProjectId, build.Id, before: nameof(PhaseRunStatus.Running), after: nameof(PhaseRunStatus.AwaitingApproval),
-            detail: $"{run.Phase} attempt {run.Attempt} in {result.Outcome.Latency.TotalSeconds:0.0} s",
-            promptVersion: result.Outcome.PromptVersion, modelId: result.Outcome.ModelId,
-            inputTokens: result.Outcome.InputTokens, outputTokens: result.Outcome.OutputTokens));
+            detail: $"{run.Phase} attempt {run.Attempt} in {outcome.Latency.TotalSeconds:0.0} s, {run.Cost:0.######} USD",
+            promptVersion: outcome.PromptVersion, modelId: outcome.ModelId,
+            inputTokens: outcome.InputTokens, outputTokens: outcome.OutputTokens));
+
+        var next = FollowPolicy(db, build, run, now);
         await db.SaveChangesAsync(cancellationToken);
         events.Publish(new BuildChanged(build.Id, build.ProjectId, build.State, "awaiting approval"));
+        if (next is not null)
+        {
+            await scheduler.ScheduleAsync(next.Id, cancellationToken);
+        }
+    }
+
+    /// <summary>The automatic policy's verdict, or a hold when the budget is spent; audited in the same transaction.</summary>
+    private static PhaseRun? FollowPolicy(AiStudioDbContext db, Build build, PhaseRun run, DateTimeOffset now)
+    {
+        var before = build.State;
+        var next = build.Policy == ApprovalPolicy.Automatic
+            ? build.AdvanceAutomatically(run, AutomaticDecider, now)
+            : null;
+        if (build.Policy == ApprovalPolicy.Manual)
+        {
+            build.HoldIfBudgetSpent(now);
+        }
+
+        var action = (run.Status, build.State) switch
+        {
+            (PhaseRunStatus.Approved, _) => AuditActions.PhaseApproved,
+            (PhaseRunStatus.Rejected, _) => AuditActions.PhaseRejected,
+            (PhaseRunStatus.Superseded or PhaseRunStatus.Cancelled, _) => AuditActions.PhaseSentBack,
+            (_, BuildState.OnHold) => AuditActions.BuildHeld,
+            _ => null,
+        };
+        if (action is null)
+        {
+            return next;
+        }
+
+        var detail = action switch
+        {
+            AuditActions.BuildHeld => build.StatusReason,
+            AuditActions.PhaseApproved => $"{run.Phase} approved automatically",
+            _ => $"{run.Phase} asked for rework automatically: {next?.Feedback}",
+        };
+        db.AuditEvents.Add(AuditEvent.Create(now, Actor.System.UserId, AutomaticDecider, action, "PhaseRun", run.Id.ToString(),
+            build.ProjectId, build.Id, before: before.ToString(), after: build.State.ToString(), detail: detail));
+        if (build.State == BuildState.Complete)
+        {
+            db.AuditEvents.Add(AuditEvent.Create(now, Actor.System.UserId, AutomaticDecider, AuditActions.BuildCompleted, "Build",
+                build.Id.ToString(), build.ProjectId, build.Id, before: before.ToString(), after: build.State.ToString()));
+        }
+
+        return next;
     }
 
     private async Task FailAsync(Guid runId, Guid token, string error, CancellationToken cancellationToken)
@@ -157,6 +225,12 @@ internal sealed class PhaseRunExecutor(
         await using var db = await contexts.CreateDbContextAsync(cancellationToken);
         var build = await db.Builds.Include(b => b.Runs).SingleAsync(b => b.Runs.Any(r => r.Id == runId), cancellationToken);
         var run = build.Runs.Single(r => r.Id == runId);
+        if (!run.IsHeldBy(token))
+        {
+            logger.LogInformation("Phase run {RunId} was {Status} while running; its failure is discarded", runId, run.Status);
+            return;
+        }
+
         var now = clock.GetUtcNow();
         var before = build.State;
         build.Fail(run, token, error, now);

@@ -19,8 +19,13 @@ internal sealed class BuildConfiguration : IEntityTypeConfiguration<Build>
         builder.HasOne<Project>().WithMany().HasForeignKey(b => b.ProjectId).OnDelete(DeleteBehavior.Restrict);
         builder.HasMany(b => b.Runs).WithOne().HasForeignKey(r => r.BuildId).OnDelete(DeleteBehavior.Cascade);
         builder.Navigation(b => b.Runs).UsePropertyAccessMode(PropertyAccessMode.Field);
+        builder.Property(b => b.StatusReason).HasMaxLength(4000);
+        builder.Property(b => b.Policy).HasConversion<string>().HasMaxLength(20);
+        builder.Property(b => b.CostBudget).HasPrecision(18, 6);
         builder.Ignore(b => b.CurrentPhase);
         builder.Ignore(b => b.CurrentRun);
+        builder.Ignore(b => b.TotalCost);
+        builder.Ignore(b => b.BudgetSpent);
         builder.HasIndex(b => new { b.ProjectId, b.UpdatedAt });
         builder.HasIndex(b => b.State);
     }

@@ -103,6 +103,10 @@ namespace AiStudio.Core.Persistence.Migrations.SqlServer
                         .ValueGeneratedOnAdd()
                         .HasColumnType("uniqueidentifier");
 
+                    b.Property<decimal?>("CostBudget")
+                        .HasPrecision(18, 6)
+                        .HasColumnType("decimal(18,6)");
+
                     b.Property<long>("CreatedAt")
                         .HasColumnType("bigint");
 
@@ -110,6 +114,11 @@ namespace AiStudio.Core.Persistence.Migrations.SqlServer
                         .IsRequired()
                         .HasMaxLength(450)
                         .HasColumnType("nvarchar(450)");
+
+                    b.Property<string>("Policy")
+                        .IsRequired()
+                        .HasMaxLength(20)
+                        .HasColumnType("nvarchar(20)");
 
                     b.Property<Guid>("ProjectId")
                         .HasColumnType("uniqueidentifier");
@@ -119,10 +128,20 @@ namespace AiStudio.Core.Persistence.Migrations.SqlServer
                         .HasMaxLength(50000)
                         .HasColumnType("nvarchar(max)");
 
+                    b.Property<int>("ReworkCap")
+                        .HasColumnType("int");
+
+                    b.Property<int>("ReworkCycles")
+                        .HasColumnType("int");
+
                     b.Property<string>("State")
                         .IsRequired()
                         .HasMaxLength(20)
                         .HasColumnType("nvarchar(20)");
+
+                    b.Property<string>("StatusReason")
+                        .HasMaxLength(4000)
+                        .HasColumnType("nvarchar(4000)");
 
                     b.Property<string>("SuspendedPhase")
                         .HasMaxLength(20)
@@ -167,12 +186,23 @@ namespace AiStudio.Core.Persistence.Migrations.SqlServer
                     b.Property<long?>("CompletedAt")
                         .HasColumnType("bigint");
 
+                    b.Property<decimal>("Cost")
+                        .HasPrecision(18, 6)
+                        .HasColumnType("decimal(18,6)");
+
                     b.Property<long?>("DecidedAt")
                         .HasColumnType("bigint");
 
                     b.Property<string>("DecidedBy")
                         .HasMaxLength(256)
                         .HasColumnType("nvarchar(256)");
+
+                    b.Property<string>("EditedBy")
+                        .HasMaxLength(256)
+                        .HasColumnType("nvarchar(256)");
+
+                    b.Property<string>("EditedOutput")
+                        .HasColumnType("nvarchar(max)");
 
                     b.Property<string>("Error")
                         .HasMaxLength(4000)
