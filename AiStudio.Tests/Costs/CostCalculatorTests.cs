@@ -1,6 +1,7 @@
 using AiStudio.Core.Costs;
 using AiStudio.Core.ModelProviders.Offline;
 using AiStudio.Tests.ModelProviders;
+using AiStudio.Tests.Support;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
@@ -92,6 +93,17 @@ public sealed class CostCalculatorTests
 
         Assert.Single(services.GetServices<ICostCalculator>());
         Assert.Equal(0.008755m, services.GetRequiredService<ICostCalculator>().Cost("gpt-4o", 1_234, 567));
+    }
+
+    [Fact]
+    public async Task AddAiStudioCore_WholeApp_PricesWithTheConfiguredTable()
+    {
+        await using var host = await TestAppHost.StartAsync(new Dictionary<string, string?> { ["Pricing:Models:llama3.1:OutputPerMillion"] = "1" });
+
+        var costs = host.Services.GetRequiredService<ICostCalculator>();
+
+        Assert.Equal(0.008755m, costs.Cost("gpt-4o", 1_234, 567));
+        Assert.Equal(0.000001m, costs.Cost("llama3.1", 0, 1));
     }
 
     private static ICostCalculator Calculator(Dictionary<string, string?> settings) =>
