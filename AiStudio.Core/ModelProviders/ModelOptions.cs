@@ -66,7 +66,8 @@ public sealed class ModelEndpointOptions
 
     // Options objects end up in log messages and debugger views; the key must not.
     public override string ToString() =>
-        $"Kind={Kind}, Provider={Provider}, Model={Model}{Deployment}, BaseUrl={BaseUrl}{Endpoint}, ApiKey={(string.IsNullOrEmpty(ApiKey) ? "(none)" : "(set)")}";
+        $"Kind={Kind}, Provider={Provider}, Model={(Model.Length > 0 ? Model : Deployment)}, BaseUrl={(BaseUrl.Length > 0 ? BaseUrl : Endpoint)}, "
+        + $"ApiKey={(string.IsNullOrEmpty(ApiKey) ? "(none)" : "(set)")}";
 }
 
 /// <summary>A role's model settings after the Kind, aliases and provider defaults have been applied.</summary>

@@ -4,6 +4,7 @@ using System.Text;
 using System.Text.Json;
 using AiStudio.Core.Builds;
 using AiStudio.Core.ModelProviders;
+using AiStudio.Core.ModelProviders.Anthropic;
 using AiStudio.Core.ModelProviders.Offline;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -140,6 +141,11 @@ internal sealed class RoleRunner(
 
                 var chunk = enumerator.Current;
                 usage = ReadUsage(chunk.Metadata) ?? usage;
+                if (CutAtTokenLimit(chunk.Metadata))
+                {
+                    logger.LogWarning("{Provider} model {Model} stopped at its output token limit; the answer is cut short.", model.Provider, model.ModelId);
+                }
+
                 if (string.IsNullOrEmpty(chunk.Content))
                 {
                     continue;
@@ -190,6 +196,12 @@ internal sealed class RoleRunner(
             Microsoft.Extensions.AI.UsageDetails details => ((int)(details.InputTokenCount ?? 0), (int)(details.OutputTokenCount ?? 0)),
             _ => null,
         };
+
+    // OpenAI says "length" (as FinishReason, a ChatFinishReason), Anthropic "max_tokens" (as StopReason).
+    private static bool CutAtTokenLimit(IReadOnlyDictionary<string, object?>? metadata) =>
+        metadata is not null
+        && (string.Equals(metadata.GetValueOrDefault("FinishReason")?.ToString(), "length", StringComparison.OrdinalIgnoreCase)
+            || string.Equals(metadata.GetValueOrDefault(AnthropicChatCompletionService.StopReasonKey)?.ToString(), "max_tokens", StringComparison.Ordinal));
 
     private static bool IsProviderFailure(Exception e) => e is HttpOperationException
         or KernelException

@@ -49,6 +49,25 @@ public sealed class ModelCallRetryTests
 
     [Theory]
     [MemberData(nameof(Providers))]
+    public async Task RunAsync_Retry_IsLoggedAsAWarningWithoutTheKey(string provider)
+    {
+        await using var server = await FakeServer.StartAsync(provider);
+        server.Fail(ScriptedFailure.Answer(HttpStatusCode.BadGateway, message: "Upstream hiccup."));
+        var logs = new CapturingLoggerProvider();
+        using var services = ChatModelCatalogTests.Services(server.Settings(), s => s.AddSingleton<Microsoft.Extensions.Logging.ILoggerProvider>(logs));
+
+        await services.GetRequiredService<IRoleRunner>().RunAsync(RoleRequests.For(Phase.Planning), null, CancellationToken.None);
+
+        var warning = Assert.Single(logs.Entries, e => e.Level == Microsoft.Extensions.Logging.LogLevel.Warning);
+        Assert.StartsWith(
+            $"Role QAssistant Planning attempt 1: The model server at {server.Endpoint} answered 502 Bad Gateway: Upstream hiccup. The provider had a problem; try again later. Retry 1 of 3 in ",
+            warning.Message,
+            StringComparison.Ordinal);
+        Assert.DoesNotContain(logs.Entries, e => e.Message.Contains(ModelSettings.ApiKey, StringComparison.Ordinal));
+    }
+
+    [Theory]
+    [MemberData(nameof(Providers))]
     public async Task RunAsync_RetryAfterGiven_WaitsAsLongAsTheServerAsked(string provider)
     {
         await using var server = await FakeServer.StartAsync(provider);
