@@ -1,5 +1,6 @@
 using AiStudio.Core.Identity;
 using AiStudio.Core.Persistence;
+using AiStudio.Web.Api;
 using AiStudio.Web.Components;
 using AiStudio.Web.Components.Account;
 using AiStudio.Web.Infrastructure;
@@ -43,6 +44,7 @@ public static class DependencyInjection
 
         services.AddScoped<CurrentActor>();
         services.AddSingleton<MarkdownRenderer>();
+        services.AddAiStudioApi();
         return builder;
     }
 
@@ -59,6 +61,7 @@ public static class DependencyInjection
         app.MapStaticAssets();
         app.MapRazorComponents<App>().AddInteractiveServerRenderMode();
         app.MapAdditionalIdentityEndpoints();
+        app.MapAiStudioApi();
         app.MapGet("/health", () => Results.Ok(new { status = "ok" })).AllowAnonymous();
         return app;
     }
