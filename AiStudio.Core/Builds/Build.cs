@@ -91,6 +91,7 @@ public sealed class Build
     /// <summary>A person approves the attempt awaiting approval; the next phase is queued, or the build completes.</summary>
     public PhaseRun? Approve(Guid runId, string decidedBy, DateTimeOffset now, string? editedOutput = null)
     {
+        EnsureAnyMove(PipelineTrigger.Approve);
         var run = OpenRun(runId);
         if (editedOutput is not null && string.IsNullOrWhiteSpace(editedOutput))
         {
@@ -98,8 +99,10 @@ public sealed class Build
         }
 
         var next = run.Phase.Next();
-        Move(PipelineTrigger.Approve, next?.ToState() ?? BuildState.Complete, now);
+        var to = next?.ToState() ?? BuildState.Complete;
+        EnsureAllowed(PipelineTrigger.Approve, to);
         run.Approve(decidedBy, editedOutput, now);
+        Move(PipelineTrigger.Approve, to, now);
         return next is { } phase ? Queue(phase, feedback: null, now) : null;
     }
 
@@ -201,6 +204,7 @@ public sealed class Build
 
     public PhaseRun? Resume(DateTimeOffset now)
     {
+        EnsureAnyMove(PipelineTrigger.Resume);
         var phase = SuspendedPhase ?? throw new DomainException("This build has no phase to resume.");
         Move(PipelineTrigger.Resume, phase.ToState(), now);
         SuspendedPhase = null;
@@ -219,6 +223,11 @@ public sealed class Build
     /// <summary>The model failed the attempt after its retries; the build waits for a person to retry.</summary>
     public void Fail(PhaseRun run, Guid token, string error, DateTimeOffset now)
     {
+        if (State != BuildState.OnHold)
+        {
+            EnsureAllowed(PipelineTrigger.Fail, BuildState.Failed);
+        }
+
         run.Fail(token, error, now);
         if (State == BuildState.OnHold)
         {
@@ -236,6 +245,7 @@ public sealed class Build
 
     public PhaseRun Retry(DateTimeOffset now)
     {
+        EnsureAnyMove(PipelineTrigger.Retry);
         var phase = SuspendedPhase ?? throw new DomainException("This build has no failed phase to retry.");
         Move(PipelineTrigger.Retry, phase.ToState(), now);
         SuspendedPhase = null;
@@ -283,13 +293,27 @@ public sealed class Build
 
     private void Move(PipelineTrigger trigger, BuildState to, DateTimeOffset now)
     {
+        EnsureAllowed(trigger, to);
+        State = to;
+        Touch(now);
+    }
+
+    // Checked before a run is decided or failed, so that a refused move leaves the build and its runs as they were.
+    private void EnsureAllowed(PipelineTrigger trigger, BuildState to)
+    {
         if (!PipelineStateMachine.IsAllowed(State, trigger, to))
         {
             throw new InvalidTransitionException(State, trigger, to);
         }
+    }
 
-        State = to;
-        Touch(now);
+    // For triggers whose target is only known from the build's runs: a state with no such row refuses them outright.
+    private void EnsureAnyMove(PipelineTrigger trigger)
+    {
+        if (!PipelineStateMachine.From(State).Any(t => t.Trigger == trigger))
+        {
+            throw new InvalidTransitionException(State, trigger);
+        }
     }
 
     private PhaseRun Queue(Phase phase, string? feedback, DateTimeOffset now)
@@ -315,12 +339,16 @@ public sealed class Build
         string.IsNullOrWhiteSpace(reason) ? throw new DomainException("Give a reason, so that the role knows what to change.") : reason.Trim();
 }
 
-public sealed class InvalidTransitionException(BuildState from, PipelineTrigger trigger, BuildState to)
-    : DomainException($"A build cannot {Verb(trigger)} from {from.DisplayName()} to {to.DisplayName()}.")
+public sealed class InvalidTransitionException(BuildState from, PipelineTrigger trigger, BuildState? to = null)
+    : DomainException(to is { } target
+        ? $"A build cannot {Verb(trigger)} from {from.DisplayName()} to {target.DisplayName()}."
+        : $"A build cannot {Verb(trigger)} from {from.DisplayName()}.")
 {
     public BuildState From { get; } = from;
     public PipelineTrigger Trigger { get; } = trigger;
-    public BuildState To { get; } = to;
+
+    /// <summary>Null when no move with this trigger leaves <see cref="From"/> at all.</summary>
+    public BuildState? To { get; } = to;
 
     private static string Verb(PipelineTrigger trigger) => trigger switch
     {

@@ -13,6 +13,24 @@ internal static class NewBuildValidator
         Check(errors, nameof(request.ProjectName), "Project", request.ProjectName, 1, Project.NameMaxLength);
         Check(errors, nameof(request.Title), "Title", request.Title, 1, Build.TitleMaxLength);
         Check(errors, nameof(request.Requirements), "Requirements", request.Requirements, RequirementsMinLength, Build.RequirementsMaxLength, allowNewLines: true);
+        if (request.Governance is { } governance)
+        {
+            if (!Enum.IsDefined(governance.Policy))
+            {
+                errors[nameof(BuildGovernance.Policy)] = ["Approval must be Manual or Automatic."];
+            }
+
+            if (governance.ReworkCap is < 0 or > BuildGovernance.MaxReworkCap)
+            {
+                errors[nameof(BuildGovernance.ReworkCap)] = [$"Rework cap must be between 0 and {BuildGovernance.MaxReworkCap}."];
+            }
+
+            if (governance.CostBudget is < 0 or > 1_000_000)
+            {
+                errors[nameof(BuildGovernance.CostBudget)] = ["Cost budget must be between 0 and 1,000,000 USD, or left empty for no budget."];
+            }
+        }
+
         if (errors.Count > 0)
         {
             throw new InputValidationException(errors);

@@ -27,7 +27,7 @@ public sealed partial record StructuredVerdict(bool Pass, Phase? ReworkPhase, st
         }
 
         Phase? phase = Enum.TryParse<Phase>(match.Groups["phase"].Value, ignoreCase: true, out var p) && Enum.IsDefined(p) ? p : null;
-        var reasons = match.Groups["reasons"].Value.Trim();
+        var reasons = match.Groups["reasons"].Value.Trim().TrimEnd('*', '_', '`').Trim();
         return new StructuredVerdict(false, phase, reasons.Length > 0 ? reasons : "The reviewer role asked for rework without giving reasons.");
     }
 

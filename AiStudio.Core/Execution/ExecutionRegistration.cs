@@ -17,6 +17,10 @@ internal static class ExecutionRegistration
         services.AddQuartz(q =>
         {
             q.UseDefaultThreadPool(pool => pool.MaxConcurrency = 4);
+
+            // Quartz abandons running jobs on shutdown unless told otherwise; cancel them instead, so that an
+            // execution stops with its host and its run is left Running for start-up recovery to requeue.
+            q.ConfigureScheduler(o => o.ShutdownJobInterruption = ShutdownJobInterruption.WhenNotWaitingForJobs);
             q.UsePersistentStore(store =>
             {
                 store.UseSqlite(settings.JobStoreConnectionString);

@@ -54,7 +54,7 @@ public sealed class PipelineEndToEndTests : IAsyncLifetime
             "Every reminder sent is logged with its invoice number.");
         await page.GetByRole(AriaRole.Button, new() { Name = "Start build" }).ClickAsync();
 
-        await Assertions.Expect(page.GetByRole(AriaRole.Heading, new() { Name = "Invoice reminders" })).ToBeVisibleAsync();
+        await Assertions.Expect(page.GetByRole(AriaRole.Heading, new() { Name = "Invoice reminders", Exact = true })).ToBeVisibleAsync();
         await _browser.WaitForCircuitAsync();
 
         string[] artifacts = ["Requirements document", "Implementation plan", "Source code", "Test cases", "Verification report", "Deployment configuration"];

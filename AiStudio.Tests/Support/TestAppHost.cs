@@ -38,7 +38,12 @@ public sealed class TestAppHost : IAsyncDisposable
     public static Task<TestAppHost> StartAsync(string dataDirectory, IDictionary<string, string?>? settings) =>
         StartAsync(dataDirectory, settings, ownsFolder: false);
 
-    private static async Task<TestAppHost> StartAsync(string dataDirectory, IDictionary<string, string?>? settings, bool ownsFolder)
+    /// <summary>A fresh folder, with test doubles put in place of registered services (for example the scheduler).</summary>
+    public static Task<TestAppHost> StartAsync(IDictionary<string, string?>? settings, Action<IServiceCollection> replaceServices) =>
+        StartAsync(NewDataDirectory(), settings, ownsFolder: true, replaceServices);
+
+    private static async Task<TestAppHost> StartAsync(
+        string dataDirectory, IDictionary<string, string?>? settings, bool ownsFolder, Action<IServiceCollection>? replaceServices = null)
     {
         var builder = Microsoft.Extensions.Hosting.Host.CreateApplicationBuilder(new HostApplicationBuilderSettings
         {
@@ -52,6 +57,7 @@ public sealed class TestAppHost : IAsyncDisposable
         }
 
         builder.AddAiStudioCore();
+        replaceServices?.Invoke(builder.Services);
         var host = builder.Build();
         await host.StartAsync();
         return new TestAppHost(host, dataDirectory, ownsFolder);

@@ -9,6 +9,9 @@ internal sealed class PhaseRunConfiguration : IEntityTypeConfiguration<PhaseRun>
     public void Configure(EntityTypeBuilder<PhaseRun> builder)
     {
         builder.HasKey(r => r.Id);
+
+        // The build creates its runs with their ids set; a new run found in Build.Runs must be inserted, not updated.
+        builder.Property(r => r.Id).ValueGeneratedNever();
         builder.Property(r => r.Phase).HasConversion<string>().HasMaxLength(20);
         builder.Property(r => r.Role).HasConversion<string>().HasMaxLength(30);
         builder.Property(r => r.Status).HasConversion<string>().HasMaxLength(20);
