@@ -217,7 +217,6 @@ namespace AiStudio.Core.Persistence.Migrations.SqlServer
             modelBuilder.Entity("AiStudio.Core.Builds.PhaseRun", b =>
                 {
                     b.Property<Guid>("Id")
-                        .ValueGeneratedOnAdd()
                         .HasColumnType("uniqueidentifier");
 
                     b.Property<int>("Attempt")

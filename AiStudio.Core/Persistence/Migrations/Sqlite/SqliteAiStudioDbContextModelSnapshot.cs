@@ -210,7 +210,6 @@ namespace AiStudio.Core.Persistence.Migrations.Sqlite
             modelBuilder.Entity("AiStudio.Core.Builds.PhaseRun", b =>
                 {
                     b.Property<Guid>("Id")
-                        .ValueGeneratedOnAdd()
                         .HasColumnType("TEXT");
 
                     b.Property<int>("Attempt")

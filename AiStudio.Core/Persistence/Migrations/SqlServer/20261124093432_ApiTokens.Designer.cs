@@ -12,7 +12,7 @@ using Microsoft.EntityFrameworkCore.Storage.ValueConversion;
 namespace AiStudio.Core.Persistence.Migrations.SqlServer
 {
     [DbContext(typeof(SqlServerAiStudioDbContext))]
-    [Migration("20261124092751_ApiTokens")]
+    [Migration("20261124093432_ApiTokens")]
     partial class ApiTokens
     {
         /// <inheritdoc />
@@ -220,7 +220,6 @@ namespace AiStudio.Core.Persistence.Migrations.SqlServer
             modelBuilder.Entity("AiStudio.Core.Builds.PhaseRun", b =>
                 {
                     b.Property<Guid>("Id")
-                        .ValueGeneratedOnAdd()
                         .HasColumnType("uniqueidentifier");
 
                     b.Property<int>("Attempt")

@@ -11,7 +11,7 @@ using Microsoft.EntityFrameworkCore.Storage.ValueConversion;
 namespace AiStudio.Core.Persistence.Migrations.Sqlite
 {
     [DbContext(typeof(SqliteAiStudioDbContext))]
-    [Migration("20261124092749_ApiTokens")]
+    [Migration("20261124093455_ApiTokens")]
     partial class ApiTokens
     {
         /// <inheritdoc />
@@ -213,7 +213,6 @@ namespace AiStudio.Core.Persistence.Migrations.Sqlite
             modelBuilder.Entity("AiStudio.Core.Builds.PhaseRun", b =>
                 {
                     b.Property<Guid>("Id")
-                        .ValueGeneratedOnAdd()
                         .HasColumnType("TEXT");
 
                     b.Property<int>("Attempt")
