@@ -1,9 +1,11 @@
 using AiStudio.Core.ApiTokens;
+using AiStudio.Core.Artifacts;
 using AiStudio.Core.Builds;
 using AiStudio.Core.Costs;
 using AiStudio.Core.Execution;
 using AiStudio.Core.ModelProviders;
 using AiStudio.Core.Persistence;
+using AiStudio.Core.Roles;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
@@ -25,6 +27,8 @@ public static class DependencyInjection
         services.AddSingleton<IBuildCommands, BuildCommands>();
         services.AddSingleton<IBuildQueries, BuildQueries>();
         services.AddApiTokens();
+        services.AddSingleton<IRolePromptQueries, RolePromptQueries>();
+        services.AddArtifacts();
         services.AddExecution(database);
         return builder;
     }

@@ -1,6 +1,7 @@
 using AiStudio.Core.Identity;
 using AiStudio.Core.Persistence;
 using AiStudio.Web.Api;
+using AiStudio.Web.Artifacts;
 using AiStudio.Web.Components;
 using AiStudio.Web.Components.Account;
 using AiStudio.Web.Infrastructure;
@@ -62,6 +63,7 @@ public static class DependencyInjection
         app.MapRazorComponents<App>().AddInteractiveServerRenderMode();
         app.MapAdditionalIdentityEndpoints();
         app.MapAiStudioApi();
+        app.MapArtifactEndpoints();
         app.MapGet("/health", () => Results.Ok(new { status = "ok" })).AllowAnonymous();
         return app;
     }

@@ -60,6 +60,23 @@ public sealed class BrowserSession : IAsyncDisposable
     public async Task WaitForCircuitAsync() =>
         await Page.Locator("#circuit-state[data-interactive='true']").WaitForAsync(new() { State = WaitForSelectorState.Attached });
 
+    /// <summary>Runs a browser scenario; on failure keeps a screenshot and the page's text beside the test results.</summary>
+    public async Task RunAsync(string name, Func<IPage, Task> scenario)
+    {
+        try
+        {
+            await scenario(Page);
+        }
+        catch
+        {
+            var folder = Directory.CreateDirectory(Path.Combine(AppContext.BaseDirectory, "browser-failures")).FullName;
+            await Page.ScreenshotAsync(new() { Path = Path.Combine(folder, $"{name}.png"), FullPage = true });
+            await File.WriteAllTextAsync(Path.Combine(folder, $"{name}.txt"),
+                $"{Page.Url}\n\nConsole errors:\n{string.Join("\n", ConsoleErrors)}\n\n{await Page.InnerTextAsync("body")}");
+            throw;
+        }
+    }
+
     public async ValueTask DisposeAsync()
     {
         await Context.DisposeAsync();

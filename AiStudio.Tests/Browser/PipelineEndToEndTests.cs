@@ -31,9 +31,9 @@ public sealed class PipelineEndToEndTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task NewUser_SignsUpStartsBuildAndApprovesSixPhases_BuildCompletes()
+    public Task NewUser_SignsUpStartsBuildAndApprovesSixPhases_BuildCompletes() =>
+        _browser.RunAsync(nameof(NewUser_SignsUpStartsBuildAndApprovesSixPhases_BuildCompletes), async page =>
     {
-        var page = _browser.Page;
         await page.GotoAsync("");
         await page.GetByRole(AriaRole.Link, new() { Name = "Sign up" }).First.ClickAsync();
 
@@ -76,5 +76,5 @@ public sealed class PipelineEndToEndTests : IAsyncLifetime
         Assert.All(build.Runs, r => Assert.Equal("newcomer@example.com", r.DecidedBy));
         Assert.Equal(6, await db.AuditEvents.CountAsync(e => e.Action == AuditActions.PhaseApproved && e.BuildId == build.Id));
         Assert.Contains("invoice", build.Runs.Single(r => r.Phase == Phase.Discovery).Output!, StringComparison.OrdinalIgnoreCase);
-    }
+    });
 }
