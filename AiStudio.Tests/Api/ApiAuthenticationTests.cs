@@ -88,6 +88,27 @@ public sealed class ApiAuthenticationTests(ApiHost host) : IClassFixture<ApiHost
     }
 
     [Fact]
+    public async Task ApiTokensPage_Anonymous_RedirectsToLogin()
+    {
+        using var client = host.Client(token: null);
+
+        using var response = await client.GetAsync("account/api-tokens");
+
+        Assert.Equal(HttpStatusCode.Redirect, response.StatusCode);
+        Assert.Contains("/Account/Login", response.Headers.Location!.ToString());
+    }
+
+    [Fact]
+    public async Task ApiTokensPage_BearerTokenOnly_DoesNotSignInToTheApp()
+    {
+        using var client = host.Client(host.AliceToken);
+
+        using var response = await client.GetAsync("account/api-tokens");
+
+        Assert.Equal(HttpStatusCode.Redirect, response.StatusCode);
+    }
+
+    [Fact]
     public async Task OpenApiDocument_Anonymous_ListsTheEndpointsAndTheBearerScheme()
     {
         using var client = host.Client(token: null);
