@@ -1,7 +1,11 @@
 namespace AiStudio.Core.Costs;
 
-// Replaced by the configured price table when the pricing work lands.
+/// <summary>Prices nothing. Only a fallback: <see cref="CostRegistration.AddCosts"/> registers the configured price table.</summary>
 internal sealed class UnpricedCostCalculator : ICostCalculator
 {
     public decimal Cost(string modelId, int inputTokens, int outputTokens) => 0m;
+
+    public bool IsPriced(string modelId) => false;
+
+    public ModelPrice? PriceOf(string modelId) => null;
 }
