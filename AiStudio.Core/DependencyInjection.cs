@@ -1,3 +1,4 @@
+using AiStudio.Core.ApiTokens;
 using AiStudio.Core.Artifacts;
 using AiStudio.Core.Builds;
 using AiStudio.Core.Execution;
@@ -23,6 +24,7 @@ public static class DependencyInjection
         services.AddSingleton<IBuildEvents, InProcessBuildEvents>();
         services.AddSingleton<IBuildCommands, BuildCommands>();
         services.AddSingleton<IBuildQueries, BuildQueries>();
+        services.AddApiTokens();
         services.AddSingleton<IRolePromptQueries, RolePromptQueries>();
         services.AddArtifacts();
         services.AddExecution(database);

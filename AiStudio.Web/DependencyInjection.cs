@@ -1,5 +1,6 @@
 using AiStudio.Core.Identity;
 using AiStudio.Core.Persistence;
+using AiStudio.Web.Api;
 using AiStudio.Web.Artifacts;
 using AiStudio.Web.Components;
 using AiStudio.Web.Components.Account;
@@ -44,6 +45,7 @@ public static class DependencyInjection
 
         services.AddScoped<CurrentActor>();
         services.AddSingleton<MarkdownRenderer>();
+        services.AddAiStudioApi();
         return builder;
     }
 
@@ -60,6 +62,7 @@ public static class DependencyInjection
         app.MapStaticAssets();
         app.MapRazorComponents<App>().AddInteractiveServerRenderMode();
         app.MapAdditionalIdentityEndpoints();
+        app.MapAiStudioApi();
         app.MapArtifactEndpoints();
         app.MapGet("/health", () => Results.Ok(new { status = "ok" })).AllowAnonymous();
         return app;
