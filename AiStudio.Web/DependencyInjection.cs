@@ -43,6 +43,7 @@ public static class DependencyInjection
             .AddDefaultTokenProviders();
         services.AddSingleton<IEmailSender<ApplicationUser>, IdentityNoOpEmailSender>();
 
+        services.AddSingleton<ActorFactory>();
         services.AddScoped<CurrentActor>();
         services.AddSingleton<MarkdownRenderer>();
         services.AddAiStudioApi();

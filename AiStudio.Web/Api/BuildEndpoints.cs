@@ -1,3 +1,4 @@
+using AiStudio.Web.Infrastructure;
 using System.Security.Claims;
 using AiStudio.Core.Builds;
 using Microsoft.AspNetCore.Http.HttpResults;
@@ -30,19 +31,19 @@ internal static class BuildEndpoints
             .WithSummary("Approve, reject or send back the run awaiting approval (complete-phase)")
             .WithDescription("verdict is approve (optionally with editedOutput), reject (reason required) or send-back (targetPhase and reason required).")
             .ProducesValidationProblem().ProducesProblem(StatusCodes.Status409Conflict).ProducesProblem(StatusCodes.Status422UnprocessableEntity);
-        builds.MapPost("/{id:guid}/pause", (Guid id, BuildVersionRequest request, ClaimsPrincipal user, ApiActorFactory actors, IBuildCommands commands, IBuildQueries queries, CancellationToken ct) =>
+        builds.MapPost("/{id:guid}/pause", (Guid id, BuildVersionRequest request, ClaimsPrincipal user, ActorFactory actors, IBuildCommands commands, IBuildQueries queries, CancellationToken ct) =>
                 ActAsync(id, request.ExpectedVersion, user, actors, queries, (actor, version) => commands.PauseAsync(actor, id, version, ct), ct))
             .WithName("PauseBuild").WithSummary("Put a running build on hold")
             .ProducesValidationProblem().ProducesProblem(StatusCodes.Status409Conflict).ProducesProblem(StatusCodes.Status422UnprocessableEntity);
-        builds.MapPost("/{id:guid}/resume", (Guid id, BuildVersionRequest request, ClaimsPrincipal user, ApiActorFactory actors, IBuildCommands commands, IBuildQueries queries, CancellationToken ct) =>
+        builds.MapPost("/{id:guid}/resume", (Guid id, BuildVersionRequest request, ClaimsPrincipal user, ActorFactory actors, IBuildCommands commands, IBuildQueries queries, CancellationToken ct) =>
                 ActAsync(id, request.ExpectedVersion, user, actors, queries, (actor, version) => commands.ResumeAsync(actor, id, version, ct), ct))
             .WithName("ResumeBuild").WithSummary("Resume a build that is on hold")
             .ProducesValidationProblem().ProducesProblem(StatusCodes.Status409Conflict).ProducesProblem(StatusCodes.Status422UnprocessableEntity);
-        builds.MapPost("/{id:guid}/retry", (Guid id, BuildVersionRequest request, ClaimsPrincipal user, ApiActorFactory actors, IBuildCommands commands, IBuildQueries queries, CancellationToken ct) =>
+        builds.MapPost("/{id:guid}/retry", (Guid id, BuildVersionRequest request, ClaimsPrincipal user, ActorFactory actors, IBuildCommands commands, IBuildQueries queries, CancellationToken ct) =>
                 ActAsync(id, request.ExpectedVersion, user, actors, queries, (actor, version) => commands.RetryAsync(actor, id, version, ct), ct))
             .WithName("RetryBuild").WithSummary("Retry the failed phase of a failed build")
             .ProducesValidationProblem().ProducesProblem(StatusCodes.Status409Conflict).ProducesProblem(StatusCodes.Status422UnprocessableEntity);
-        builds.MapPost("/{id:guid}/cancel", (Guid id, CancelBuildRequest request, ClaimsPrincipal user, ApiActorFactory actors, IBuildCommands commands, IBuildQueries queries, CancellationToken ct) =>
+        builds.MapPost("/{id:guid}/cancel", (Guid id, CancelBuildRequest request, ClaimsPrincipal user, ActorFactory actors, IBuildCommands commands, IBuildQueries queries, CancellationToken ct) =>
                 ActAsync(id, request.ExpectedVersion, user, actors, queries, (actor, version) => commands.CancelAsync(actor, id, version, request.Reason ?? "", ct), ct))
             .WithName("CancelBuild").WithSummary("Cancel a build (reason required)")
             .ProducesValidationProblem().ProducesProblem(StatusCodes.Status409Conflict).ProducesProblem(StatusCodes.Status422UnprocessableEntity);
@@ -50,7 +51,7 @@ internal static class BuildEndpoints
     }
 
     private static async Task<Results<Created<BuildStatusResponse>, ProblemHttpResult>> StartAsync(
-        StartBuildRequest request, ClaimsPrincipal user, ApiActorFactory actors, IBuildCommands commands, IBuildQueries queries, CancellationToken ct)
+        StartBuildRequest request, ClaimsPrincipal user, ActorFactory actors, IBuildCommands commands, IBuildQueries queries, CancellationToken ct)
     {
         var policy = request.ApprovalPolicy is null
             ? ApprovalPolicy.Manual
@@ -66,18 +67,18 @@ internal static class BuildEndpoints
             : TypedResults.Created($"/api/builds/{id}", BuildStatusResponse.From(details));
     }
 
-    private static async Task<Ok<List<BuildSummaryResponse>>> ListAsync(ClaimsPrincipal user, ApiActorFactory actors, IBuildQueries queries, CancellationToken ct)
+    private static async Task<Ok<List<BuildSummaryResponse>>> ListAsync(ClaimsPrincipal user, ActorFactory actors, IBuildQueries queries, CancellationToken ct)
     {
         var cards = await queries.GetBoardAsync(actors.From(user), ct);
         return TypedResults.Ok(cards.Select(BuildSummaryResponse.From).ToList());
     }
 
     private static async Task<Results<Ok<BuildStatusResponse>, ProblemHttpResult>> GetAsync(
-        Guid id, ClaimsPrincipal user, ApiActorFactory actors, IBuildQueries queries, CancellationToken ct) =>
+        Guid id, ClaimsPrincipal user, ActorFactory actors, IBuildQueries queries, CancellationToken ct) =>
         await StatusAsync(actors.From(user), id, queries, ct);
 
     private static async Task<Results<Ok<RunPromptResponse>, ProblemHttpResult>> GetPromptAsync(
-        Guid id, Guid? runId, ClaimsPrincipal user, ApiActorFactory actors, IBuildQueries queries, CancellationToken ct)
+        Guid id, Guid? runId, ClaimsPrincipal user, ActorFactory actors, IBuildQueries queries, CancellationToken ct)
     {
         var actor = actors.From(user);
         if (runId is null)
@@ -102,7 +103,7 @@ internal static class BuildEndpoints
     }
 
     private static Task<Results<Ok<BuildStatusResponse>, ProblemHttpResult>> DecideAsync(
-        Guid id, VerdictRequest request, ClaimsPrincipal user, ApiActorFactory actors, IBuildCommands commands, IBuildQueries queries, CancellationToken ct)
+        Guid id, VerdictRequest request, ClaimsPrincipal user, ActorFactory actors, IBuildCommands commands, IBuildQueries queries, CancellationToken ct)
     {
         var verdict = ToVerdict(request);
         var runId = request.RunId is { } run && run != Guid.Empty
@@ -138,7 +139,7 @@ internal static class BuildEndpoints
 
     /// <summary>One action on a build: the caller's version goes to Core, and the answer is the build's new status.</summary>
     private static async Task<Results<Ok<BuildStatusResponse>, ProblemHttpResult>> ActAsync(
-        Guid id, int? expectedVersion, ClaimsPrincipal user, ApiActorFactory actors, IBuildQueries queries, Func<Core.Common.Actor, int, Task> act, CancellationToken ct)
+        Guid id, int? expectedVersion, ClaimsPrincipal user, ActorFactory actors, IBuildQueries queries, Func<Core.Common.Actor, int, Task> act, CancellationToken ct)
     {
         var version = expectedVersion
             ?? throw ApiProblems.Invalid("expectedVersion", "expectedVersion is required: the build's version from its status, so that a change made meanwhile is not overwritten.");
