@@ -1,4 +1,5 @@
 using AiStudio.Core.ApiTokens;
+using AiStudio.Core.Audit;
 using AiStudio.Core.Artifacts;
 using AiStudio.Core.Builds;
 using AiStudio.Core.Execution;
@@ -28,6 +29,7 @@ public static class DependencyInjection
         services.AddSingleton<IRolePromptQueries, RolePromptQueries>();
         services.AddArtifacts();
         services.AddExecution(database);
+        services.AddAudit();
         return builder;
     }
 }

@@ -16,4 +16,8 @@ public static class AuditActions
     public const string RunRetried = "run.retried";
     public const string RunRequeued = "run.requeued";
     public const string ProjectCreated = "project.created";
+    public const string SignedIn = "account.signed-in";
+    public const string SignInFailed = "account.sign-in-failed";
+    public const string LockedOut = "account.locked-out";
+    public const string SignedOut = "account.signed-out";
 }

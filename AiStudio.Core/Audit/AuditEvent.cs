@@ -4,6 +4,10 @@ namespace AiStudio.Core.Audit;
 /// One recorded fact: who did what to which entity, when, and what it looked like before and after.
 /// Always added to the same DbContext, and so the same transaction, as the change it records.
 /// </summary>
+/// <remarks>
+/// An event is written unsealed (no <see cref="Sequence"/>); the <see cref="AuditSealer"/> links it into the
+/// hash chain moments later. See <see cref="AuditChainHash"/> for what the hash covers.
+/// </remarks>
 public sealed class AuditEvent
 {
     private AuditEvent() { }
@@ -24,11 +28,20 @@ public sealed class AuditEvent
     public string? ModelId { get; private set; }
     public int? InputTokens { get; private set; }
     public int? OutputTokens { get; private set; }
+    public decimal? Cost { get; private set; }
+
+    /// <summary>Position in the hash chain, gap-free from 1; null until sealed.</summary>
+    public long? Sequence { get; private set; }
+
+    public string? PreviousHash { get; private set; }
+    public string? Hash { get; private set; }
+
+    public bool IsSealed => Sequence is not null;
 
     public static AuditEvent Create(
         DateTimeOffset now, string actorId, string actorName, string action, string entityType, string entityId,
         Guid? projectId = null, Guid? buildId = null, string? before = null, string? after = null, string? detail = null,
-        int? promptVersion = null, string? modelId = null, int? inputTokens = null, int? outputTokens = null) => new()
+        int? promptVersion = null, string? modelId = null, int? inputTokens = null, int? outputTokens = null, decimal? cost = null) => new()
     {
         OccurredAt = now,
         ActorId = actorId,
@@ -45,5 +58,19 @@ public sealed class AuditEvent
         ModelId = modelId,
         InputTokens = inputTokens,
         OutputTokens = outputTokens,
+        Cost = cost,
     };
+
+    /// <summary>Links the event into the chain after <paramref name="previousHash"/>; only the sealer calls this, once.</summary>
+    internal void Seal(long sequence, string previousHash)
+    {
+        if (IsSealed)
+        {
+            throw new InvalidOperationException($"Audit event {Id} is already sealed as #{Sequence}.");
+        }
+
+        Sequence = sequence;
+        PreviousHash = previousHash;
+        Hash = AuditChainHash.Compute(this, sequence, previousHash);
+    }
 }

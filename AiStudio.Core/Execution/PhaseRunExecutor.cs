@@ -167,7 +167,7 @@ internal sealed class PhaseRunExecutor(
             run.Id.ToString(), build.ProjectId, build.Id, before: nameof(PhaseRunStatus.Running), after: nameof(PhaseRunStatus.AwaitingApproval),
             detail: $"{run.Phase} attempt {run.Attempt} in {outcome.Latency.TotalSeconds:0.0} s, {run.Cost:0.######} USD",
             promptVersion: outcome.PromptVersion, modelId: outcome.ModelId,
-            inputTokens: outcome.InputTokens, outputTokens: outcome.OutputTokens));
+            inputTokens: outcome.InputTokens, outputTokens: outcome.OutputTokens, cost: run.Cost));
 
         var next = FollowPolicy(db, build, run, now);
         await db.SaveChangesAsync(cancellationToken);

@@ -68,6 +68,37 @@ namespace AiStudio.Core.Persistence.Migrations.SqlServer
                     b.ToTable("ApiTokens");
                 });
 
+            modelBuilder.Entity("AiStudio.Core.Audit.AuditChainHead", b =>
+                {
+                    b.Property<int>("Id")
+                        .HasColumnType("int");
+
+                    b.Property<string>("LastHash")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .IsUnicode(false)
+                        .HasColumnType("varchar(64)");
+
+                    b.Property<long>("LastSequence")
+                        .IsConcurrencyToken()
+                        .HasColumnType("bigint");
+
+                    b.Property<long?>("SealedAt")
+                        .HasColumnType("bigint");
+
+                    b.HasKey("Id");
+
+                    b.ToTable("AuditChainHead");
+
+                    b.HasData(
+                        new
+                        {
+                            Id = 1,
+                            LastHash = "0000000000000000000000000000000000000000000000000000000000000000",
+                            LastSequence = 0L
+                        });
+                });
+
             modelBuilder.Entity("AiStudio.Core.Audit.AuditEvent", b =>
                 {
                     b.Property<long>("Id")
@@ -100,6 +131,10 @@ namespace AiStudio.Core.Persistence.Migrations.SqlServer
                     b.Property<Guid?>("BuildId")
                         .HasColumnType("uniqueidentifier");
 
+                    b.Property<decimal?>("Cost")
+                        .HasPrecision(18, 6)
+                        .HasColumnType("decimal(18,6)");
+
                     b.Property<string>("Detail")
                         .HasColumnType("nvarchar(max)");
 
@@ -112,6 +147,11 @@ namespace AiStudio.Core.Persistence.Migrations.SqlServer
                         .IsRequired()
                         .HasMaxLength(50)
                         .HasColumnType("nvarchar(50)");
+
+                    b.Property<string>("Hash")
+                        .HasMaxLength(64)
+                        .IsUnicode(false)
+                        .HasColumnType("varchar(64)");
 
                     b.Property<int?>("InputTokens")
                         .HasColumnType("int");
@@ -126,19 +166,35 @@ namespace AiStudio.Core.Persistence.Migrations.SqlServer
                     b.Property<int?>("OutputTokens")
                         .HasColumnType("int");
 
+                    b.Property<string>("PreviousHash")
+                        .HasMaxLength(64)
+                        .IsUnicode(false)
+                        .HasColumnType("varchar(64)");
+
                     b.Property<Guid?>("ProjectId")
                         .HasColumnType("uniqueidentifier");
 
                     b.Property<int?>("PromptVersion")
                         .HasColumnType("int");
 
+                    b.Property<long?>("Sequence")
+                        .HasColumnType("bigint");
+
                     b.HasKey("Id");
 
-                    b.HasIndex("BuildId");
+                    b.HasIndex("Sequence")
+                        .IsUnique()
+                        .HasFilter("[Sequence] IS NOT NULL");
 
-                    b.HasIndex("OccurredAt");
+                    b.HasIndex("Action", "Id");
 
-                    b.HasIndex("ActorId", "OccurredAt");
+                    b.HasIndex("ActorId", "Id");
+
+                    b.HasIndex("BuildId", "Id");
+
+                    b.HasIndex("OccurredAt", "Id");
+
+                    b.HasIndex("ProjectId", "Id");
 
                     b.ToTable("AuditEvents");
                 });

@@ -1,0 +1,25 @@
+using AiStudio.Core.Persistence;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace AiStudio.Core.Audit;
+
+internal static class AuditRegistration
+{
+    /// <summary>Register after persistence and execution: the sealer must start after the database is migrated.</summary>
+    public static IServiceCollection AddAudit(this IServiceCollection services)
+    {
+        services.AddSingleton<AuditSealer>();
+        services.AddSingleton<IAuditSealer>(sp => sp.GetRequiredService<AuditSealer>());
+        services.AddSingleton<AuditSealingInterceptor>();
+        services.ConfigureDbContext<SqliteAiStudioDbContext>((sp, options) => options.AddInterceptors(sp.GetRequiredService<AuditSealingInterceptor>()));
+        services.ConfigureDbContext<SqlServerAiStudioDbContext>((sp, options) => options.AddInterceptors(sp.GetRequiredService<AuditSealingInterceptor>()));
+        services.AddHostedService<AuditSealingService>();
+
+        services.AddSingleton<IAuditChainVerifier, AuditChainVerifier>();
+        services.AddSingleton<IAuditQueries, AuditQueries>();
+        services.AddSingleton<IAuditExport, AuditExport>();
+        services.AddSingleton<IAuditLog, AuditLog>();
+        return services;
+    }
+}

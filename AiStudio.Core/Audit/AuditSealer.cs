@@ -1,0 +1,198 @@
+using System.Threading.Channels;
+using AiStudio.Core.Persistence;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Diagnostics;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+
+namespace AiStudio.Core.Audit;
+
+/// <summary>Links unsealed audit events into the hash chain.</summary>
+public interface IAuditSealer
+{
+    /// <summary>Seals every event committed so far, oldest id first; returns how many it sealed.</summary>
+    Task<int> SealPendingAsync(CancellationToken cancellationToken = default);
+
+    /// <summary>Asks the background sealer to run soon (after audit events were written).</summary>
+    void Poke();
+}
+
+/// <summary>
+/// The one writer of the chain. Business transactions insert events unsealed, so they never contend for the
+/// chain's end; this sealer then takes them in id order, in small batches, and extends the chain from the
+/// <see cref="AuditChainHead"/>. The head's sequence is a concurrency token: a second sealer (another node)
+/// that read the same head loses its save and tries again, so the chain cannot fork.
+/// </summary>
+/// <remarks>
+/// Limits: an event is unsealed for a moment after its commit (until the poke or the periodic pass). Sealing
+/// follows commit visibility, so on SQL Server an event whose transaction commits late may get a later
+/// sequence than a higher id; verification follows the sequence. The head lives in the same database: it
+/// catches deleted newest events, but someone able to rewrite every row and the head at once is caught only
+/// by comparing with a head recorded elsewhere (each batch logs the new head for that purpose).
+/// </remarks>
+internal sealed class AuditSealer(
+    IDbContextFactory<AiStudioDbContext> contexts,
+    TimeProvider clock,
+    ILogger<AuditSealer> logger) : IAuditSealer
+{
+    public const int BatchSize = 500;
+    private const int MaxConflicts = 10;
+
+    private readonly SemaphoreSlim _gate = new(1, 1);
+    private readonly Channel<bool> _pokes = Channel.CreateBounded<bool>(new BoundedChannelOptions(1) { FullMode = BoundedChannelFullMode.DropWrite });
+
+    public void Poke() => _pokes.Writer.TryWrite(true);
+
+    /// <summary>Waits for a poke or until <paramref name="interval"/> passes, whichever is first.</summary>
+    public async Task WaitForPokeAsync(TimeSpan interval, CancellationToken cancellationToken)
+    {
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        timeout.CancelAfter(interval);
+        try
+        {
+            await _pokes.Reader.WaitToReadAsync(timeout.Token);
+            _pokes.Reader.TryRead(out _);
+        }
+        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+        {
+            // The periodic pass: catches events whose poke was lost (another node, an explicit transaction).
+        }
+    }
+
+    public async Task<int> SealPendingAsync(CancellationToken cancellationToken = default)
+    {
+        await _gate.WaitAsync(cancellationToken);
+        try
+        {
+            var total = 0;
+            var conflicts = 0;
+            while (true)
+            {
+                var sealedNow = await SealBatchAsync(cancellationToken);
+                if (sealedNow is null)
+                {
+                    if (++conflicts > MaxConflicts)
+                    {
+                        throw new InvalidOperationException("The audit chain head kept moving under this sealer; giving up for now.");
+                    }
+
+                    continue;
+                }
+
+                total += sealedNow.Value;
+                if (sealedNow.Value < BatchSize)
+                {
+                    return total;
+                }
+            }
+        }
+        finally
+        {
+            _gate.Release();
+        }
+    }
+
+    /// <summary>Seals up to one batch; null when another sealer moved the head first.</summary>
+    private async Task<int?> SealBatchAsync(CancellationToken cancellationToken)
+    {
+        await using var db = await contexts.CreateDbContextAsync(cancellationToken);
+        var head = await db.Set<AuditChainHead>().SingleOrDefaultAsync(h => h.Id == AuditChainHead.SingletonId, cancellationToken);
+        if (head is null)
+        {
+            head = AuditChainHead.Empty();
+            db.Add(head);
+        }
+
+        var pending = await db.AuditEvents
+            .Where(e => e.Sequence == null)
+            .OrderBy(e => e.Id)
+            .Take(BatchSize)
+            .ToListAsync(cancellationToken);
+        if (pending.Count == 0)
+        {
+            return 0;
+        }
+
+        var sequence = head.LastSequence;
+        var previous = head.LastHash;
+        foreach (var e in pending)
+        {
+            e.Seal(++sequence, previous);
+            previous = e.Hash!;
+        }
+
+        head.MoveTo(sequence, previous, clock.GetUtcNow());
+        try
+        {
+            // No explicit transaction: SaveChanges is one, and the head's token makes it fail if the chain moved.
+            await db.SaveChangesAsync(cancellationToken);
+        }
+        catch (DbUpdateException ex)
+        {
+            logger.LogInformation("Another sealer extended the audit chain first ({Error}); sealing again", ex.InnerException?.Message ?? ex.Message);
+            return null;
+        }
+
+        logger.LogInformation("Audit chain sealed to #{Sequence} {Hash}", sequence, previous);
+        return pending.Count;
+    }
+}
+
+/// <summary>Seals in the background: promptly when poked, and on a slow timer for anything a poke missed.</summary>
+internal sealed class AuditSealingService(AuditSealer sealer, ILogger<AuditSealingService> logger) : BackgroundService
+{
+    private static readonly TimeSpan Interval = TimeSpan.FromSeconds(5);
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        while (true)
+        {
+            try
+            {
+                await sealer.SealPendingAsync(stoppingToken);
+            }
+            catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+            {
+                return;
+            }
+            catch (Exception ex)
+            {
+                // The events stay unsealed and are sealed on a later pass; the business writes are unaffected.
+                logger.LogWarning(ex, "Sealing the audit chain failed; trying again shortly");
+            }
+
+            try
+            {
+                await sealer.WaitForPokeAsync(Interval, stoppingToken);
+            }
+            catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+            {
+                return;
+            }
+        }
+    }
+}
+
+/// <summary>Pokes the sealer after any save that wrote audit events, so they are sealed within moments.</summary>
+internal sealed class AuditSealingInterceptor(AuditSealer sealer) : SaveChangesInterceptor
+{
+    public override int SavedChanges(SaveChangesCompletedEventData eventData, int result)
+    {
+        PokeIfUnsealed(eventData.Context);
+        return result;
+    }
+
+    public override ValueTask<int> SavedChangesAsync(SaveChangesCompletedEventData eventData, int result, CancellationToken cancellationToken = default)
+    {
+        PokeIfUnsealed(eventData.Context);
+        return ValueTask.FromResult(result);
+    }
+
+    private void PokeIfUnsealed(DbContext? context)
+    {
+        if (context is not null && context.ChangeTracker.Entries<AuditEvent>().Any(e => !e.Entity.IsSealed))
+        {
+            sealer.Poke();
+        }
+    }
+}
