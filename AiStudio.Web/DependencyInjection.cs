@@ -2,6 +2,7 @@ using AiStudio.Core.Identity;
 using AiStudio.Core.Persistence;
 using AiStudio.Web.Api;
 using AiStudio.Web.Artifacts;
+using AiStudio.Web.Audit;
 using AiStudio.Web.Components;
 using AiStudio.Web.Components.Account;
 using AiStudio.Web.Infrastructure;
@@ -47,6 +48,7 @@ public static class DependencyInjection
         services.AddScoped<CurrentActor>();
         services.AddSingleton<MarkdownRenderer>();
         services.AddAiStudioApi();
+        services.AddAuditWeb();
         return builder;
     }
 
@@ -65,6 +67,7 @@ public static class DependencyInjection
         app.MapAdditionalIdentityEndpoints();
         app.MapAiStudioApi();
         app.MapArtifactEndpoints();
+        app.MapAuditEndpoints();
         app.MapGet("/health", () => Results.Ok(new { status = "ok" })).AllowAnonymous();
         return app;
     }
