@@ -9,6 +9,7 @@ internal static class AuditRegistration
     /// <summary>Register after persistence and execution: the sealer must start after the database is migrated.</summary>
     public static IServiceCollection AddAudit(this IServiceCollection services)
     {
+        services.AddSingleton<AuditSealSignal>();
         services.AddSingleton<AuditSealer>();
         services.AddSingleton<IAuditSealer>(sp => sp.GetRequiredService<AuditSealer>());
         services.AddSingleton<AuditSealingInterceptor>();

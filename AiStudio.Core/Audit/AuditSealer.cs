@@ -32,6 +32,7 @@ public interface IAuditSealer
 /// </remarks>
 internal sealed class AuditSealer(
     IDbContextFactory<AiStudioDbContext> contexts,
+    AuditSealSignal signal,
     TimeProvider clock,
     ILogger<AuditSealer> logger) : IAuditSealer
 {
@@ -39,25 +40,8 @@ internal sealed class AuditSealer(
     private const int MaxConflicts = 10;
 
     private readonly SemaphoreSlim _gate = new(1, 1);
-    private readonly Channel<bool> _pokes = Channel.CreateBounded<bool>(new BoundedChannelOptions(1) { FullMode = BoundedChannelFullMode.DropWrite });
 
-    public void Poke() => _pokes.Writer.TryWrite(true);
-
-    /// <summary>Waits for a poke or until <paramref name="interval"/> passes, whichever is first.</summary>
-    public async Task WaitForPokeAsync(TimeSpan interval, CancellationToken cancellationToken)
-    {
-        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        timeout.CancelAfter(interval);
-        try
-        {
-            await _pokes.Reader.WaitToReadAsync(timeout.Token);
-            _pokes.Reader.TryRead(out _);
-        }
-        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
-        {
-            // The periodic pass: catches events whose poke was lost (another node, an explicit transaction).
-        }
-    }
+    public void Poke() => signal.Poke();
 
     public async Task<int> SealPendingAsync(CancellationToken cancellationToken = default)
     {
@@ -139,7 +123,7 @@ internal sealed class AuditSealer(
 }
 
 /// <summary>Seals in the background: promptly when poked, and on a slow timer for anything a poke missed.</summary>
-internal sealed class AuditSealingService(AuditSealer sealer, ILogger<AuditSealingService> logger) : BackgroundService
+internal sealed class AuditSealingService(AuditSealer sealer, AuditSealSignal signal, ILogger<AuditSealingService> logger) : BackgroundService
 {
     private static readonly TimeSpan Interval = TimeSpan.FromSeconds(5);
 
@@ -163,7 +147,7 @@ internal sealed class AuditSealingService(AuditSealer sealer, ILogger<AuditSeali
 
             try
             {
-                await sealer.WaitForPokeAsync(Interval, stoppingToken);
+                await signal.WaitAsync(Interval, stoppingToken);
             }
             catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
             {
@@ -174,7 +158,7 @@ internal sealed class AuditSealingService(AuditSealer sealer, ILogger<AuditSeali
 }
 
 /// <summary>Pokes the sealer after any save that wrote audit events, so they are sealed within moments.</summary>
-internal sealed class AuditSealingInterceptor(AuditSealer sealer) : SaveChangesInterceptor
+internal sealed class AuditSealingInterceptor(AuditSealSignal signal) : SaveChangesInterceptor
 {
     public override int SavedChanges(SaveChangesCompletedEventData eventData, int result)
     {
@@ -192,7 +176,34 @@ internal sealed class AuditSealingInterceptor(AuditSealer sealer) : SaveChangesI
     {
         if (context is not null && context.ChangeTracker.Entries<AuditEvent>().Any(e => !e.Entity.IsSealed))
         {
-            sealer.Poke();
+            signal.Poke();
+        }
+    }
+}
+
+/// <summary>
+/// The doorbell between writers and the sealer. Separate from the sealer because the DbContext options (which
+/// hold the interceptor that rings it) must not depend on the sealer, which depends on the DbContext factory.
+/// </summary>
+internal sealed class AuditSealSignal
+{
+    private readonly Channel<bool> _pokes = Channel.CreateBounded<bool>(new BoundedChannelOptions(1) { FullMode = BoundedChannelFullMode.DropWrite });
+
+    public void Poke() => _pokes.Writer.TryWrite(true);
+
+    /// <summary>Waits for a poke or until <paramref name="interval"/> passes, whichever is first.</summary>
+    public async Task WaitAsync(TimeSpan interval, CancellationToken cancellationToken)
+    {
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        timeout.CancelAfter(interval);
+        try
+        {
+            await _pokes.Reader.WaitToReadAsync(timeout.Token);
+            _pokes.Reader.TryRead(out _);
+        }
+        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+        {
+            // The periodic pass: catches events whose poke was lost (another node, an explicit transaction).
         }
     }
 }
