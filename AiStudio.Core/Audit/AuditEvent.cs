@@ -61,6 +61,21 @@ public sealed class AuditEvent
         Cost = cost,
     };
 
+    /// <summary>An event exactly as stored, read without EF's materializer (the verifier streams a million of these).</summary>
+    internal static AuditEvent Restore(
+        long id, DateTimeOffset occurredAt, string actorId, string actorName, string action, string entityType, string entityId,
+        Guid? projectId, Guid? buildId, string? before, string? after, string? detail, int? promptVersion, string? modelId,
+        int? inputTokens, int? outputTokens, decimal? cost, long? sequence, string? previousHash, string? hash)
+    {
+        var e = Create(occurredAt, actorId, actorName, action, entityType, entityId, projectId, buildId, before, after, detail,
+            promptVersion, modelId, inputTokens, outputTokens, cost);
+        e.Id = id;
+        e.Sequence = sequence;
+        e.PreviousHash = previousHash;
+        e.Hash = hash;
+        return e;
+    }
+
     /// <summary>Links the event into the chain after <paramref name="previousHash"/>; only the sealer calls this, once.</summary>
     internal void Seal(long sequence, string previousHash)
     {

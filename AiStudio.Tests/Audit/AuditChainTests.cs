@@ -168,6 +168,25 @@ public sealed class AuditChainTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task VerifyAsync_SegmentsOnSeveralConnections_ReportTheLowestBreak()
+    {
+        await SeedAsync();
+        var verifier = new AuditChainVerifier(_app.Get<IDbContextFactory<AiStudioDbContext>>()) { MinSegmentLength = 10 };
+        Assert.True((await verifier.VerifyAsync(Admin)).IsIntact);
+
+        await ExecuteAsync("""
+            UPDATE "AuditEvents" SET "Detail" = 'Edited later in the chain' WHERE "Sequence" = 80;
+            DELETE FROM "AuditEvents" WHERE "Sequence" = 50;
+            DELETE FROM "AuditEvents" WHERE "Sequence" > 95;
+            """);
+
+        var result = await verifier.VerifyAsync(Admin);
+        Assert.Equal(AuditChainProblem.MissingSequence, result.Problem);
+        Assert.Equal(50, result.BrokenAtSequence);
+        Assert.Equal(49, result.EventsVerified);
+    }
+
+    [Fact]
     public async Task VerifyAsync_NonAdmin_Refused()
     {
         var member = new Actor("member-id", "member@example.com");
