@@ -1,6 +1,6 @@
+using AiStudio.Core.ApiTokens;
 using AiStudio.Core.Artifacts;
 using AiStudio.Core.Builds;
-using AiStudio.Core.Costs;
 using AiStudio.Core.Execution;
 using AiStudio.Core.ModelProviders;
 using AiStudio.Core.Persistence;
@@ -21,10 +21,10 @@ public static class DependencyInjection
         services.TryAddSingleton(TimeProvider.System);
         services.AddPersistence(database);
         services.AddModelProviders(builder.Configuration);
-        services.TryAddSingleton<ICostCalculator, UnpricedCostCalculator>();
         services.AddSingleton<IBuildEvents, InProcessBuildEvents>();
         services.AddSingleton<IBuildCommands, BuildCommands>();
         services.AddSingleton<IBuildQueries, BuildQueries>();
+        services.AddApiTokens();
         services.AddSingleton<IRolePromptQueries, RolePromptQueries>();
         services.AddArtifacts();
         services.AddExecution(database);

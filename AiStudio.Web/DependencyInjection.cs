@@ -1,5 +1,6 @@
 using AiStudio.Core.Identity;
 using AiStudio.Core.Persistence;
+using AiStudio.Web.Api;
 using AiStudio.Web.Artifacts;
 using AiStudio.Web.Components;
 using AiStudio.Web.Components.Account;
@@ -42,8 +43,10 @@ public static class DependencyInjection
             .AddDefaultTokenProviders();
         services.AddSingleton<IEmailSender<ApplicationUser>, IdentityNoOpEmailSender>();
 
+        services.AddSingleton<ActorFactory>();
         services.AddScoped<CurrentActor>();
         services.AddSingleton<MarkdownRenderer>();
+        services.AddAiStudioApi();
         return builder;
     }
 
@@ -60,6 +63,7 @@ public static class DependencyInjection
         app.MapStaticAssets();
         app.MapRazorComponents<App>().AddInteractiveServerRenderMode();
         app.MapAdditionalIdentityEndpoints();
+        app.MapAiStudioApi();
         app.MapArtifactEndpoints();
         app.MapGet("/health", () => Results.Ok(new { status = "ok" })).AllowAnonymous();
         return app;

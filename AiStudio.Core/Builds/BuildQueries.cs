@@ -1,10 +1,11 @@
 using AiStudio.Core.Common;
+using AiStudio.Core.Costs;
 using AiStudio.Core.Persistence;
 using Microsoft.EntityFrameworkCore;
 
 namespace AiStudio.Core.Builds;
 
-internal sealed class BuildQueries(IDbContextFactory<AiStudioDbContext> contexts) : IBuildQueries
+internal sealed class BuildQueries(IDbContextFactory<AiStudioDbContext> contexts, ICostCalculator prices) : IBuildQueries
 {
     public const int BoardLimit = 500;
 
@@ -63,8 +64,12 @@ internal sealed class BuildQueries(IDbContextFactory<AiStudioDbContext> contexts
         var createdBy = await db.Users.Where(u => u.Id == build.CreatedBy).Select(u => u.UserName).SingleOrDefaultAsync(cancellationToken) ?? build.CreatedBy;
         return new BuildDetails(build.Id, build.ProjectId, projectName, build.Title, build.Requirements, build.State, build.CurrentPhase,
             build.Version, createdBy, build.CreatedAt, build.UpdatedAt, canDecide, runs, build.StatusReason,
-            new BuildGovernance(build.Policy, build.ReworkCap, build.CostBudget), build.ReworkCycles);
+            new BuildGovernance(build.Policy, build.ReworkCap, build.CostBudget), build.ReworkCycles, Ledger(build));
     }
+
+    private CostSummary Ledger(Build build) => CostLedger.Summarize(build.Runs
+        .Where(r => r.ModelId is not null)
+        .Select(r => new CostLine(r.Phase, r.Role, r.ModelId!, r.InputTokens, r.OutputTokens, r.Cost, prices.IsPriced(r.ModelId!))));
 
     public async Task<RunInspection?> InspectRunAsync(Actor actor, Guid buildId, Guid runId, CancellationToken cancellationToken = default)
     {

@@ -1,3 +1,4 @@
+using AiStudio.Core.Costs;
 using AiStudio.Core.Roles;
 
 namespace AiStudio.Core.Builds;
@@ -65,7 +66,8 @@ public sealed record BuildDetails(
     IReadOnlyList<PhaseRunView> Runs,
     string? StatusReason = null,
     BuildGovernance? Governance = null,
-    int ReworkCycles = 0)
+    int ReworkCycles = 0,
+    CostSummary? Costs = null)
 {
     public decimal TotalCost => Runs.Sum(r => r.Cost);
 

@@ -13,7 +13,8 @@ internal static class ExecutionRegistration
         services.AddSingleton<IPhaseRunScheduler, QuartzPhaseRunScheduler>();
         services.AddHostedService<StartupTasks>();
 
-        // Non-clustered: SQLite cannot serve a clustered store. Many nodes: SQL Server/PostgreSQL + UseClustering.
+        // Non-clustered on one node. SQLite cannot serve a clustered store; with SQL Server the job tables
+        // live in the application's database, and many nodes would add UseClustering (see README).
         services.AddQuartz(q =>
         {
             q.UseDefaultThreadPool(pool => pool.MaxConcurrency = 4);
@@ -23,7 +24,15 @@ internal static class ExecutionRegistration
             q.ConfigureScheduler(o => o.ShutdownJobInterruption = ShutdownJobInterruption.WhenNotWaitingForJobs);
             q.UsePersistentStore(store =>
             {
-                store.UseSqlite(settings.JobStoreConnectionString);
+                if (settings.Provider == DatabaseProvider.SqlServer)
+                {
+                    store.UseSqlServer(settings.ConnectionString);
+                }
+                else
+                {
+                    store.UseSqlite(settings.JobStoreConnectionString);
+                }
+
                 store.UseSystemTextJsonSerializer();
                 store.ProvisionSchema();
             });

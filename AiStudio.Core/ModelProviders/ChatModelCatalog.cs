@@ -1,4 +1,6 @@
 using System.Collections.Concurrent;
+using AiStudio.Core.ModelProviders.Anthropic;
+using AiStudio.Core.ModelProviders.AzureOpenAi;
 using AiStudio.Core.ModelProviders.Offline;
 using AiStudio.Core.Roles;
 using Microsoft.Extensions.Logging;
@@ -20,12 +22,14 @@ public interface IChatModelCatalog
 internal sealed class ChatModelCatalog(
     IOptions<ModelOptions> options,
     IHttpClientFactory httpClientFactory,
+    IHttpMessageHandlerFactory handlerFactory,
     OfflineChatCompletionService offline,
     ILoggerFactory loggerFactory) : IChatModelCatalog
 {
     public const string HttpClientName = "AiStudio.Models";
 
-    private readonly ConcurrentDictionary<(string Model, Uri Endpoint, string ApiKey), ChatModel> _openAi = new();
+    // One service per distinct setting, so roles that share a model share its connection pool.
+    private readonly ConcurrentDictionary<ResolvedModelEndpoint, ChatModel> _models = new();
     private readonly ILogger _logger = loggerFactory.CreateLogger<ChatModelCatalog>();
 
     public ChatModel For(AiRole role)
@@ -39,11 +43,10 @@ internal sealed class ChatModelCatalog(
             throw new InvalidOperationException(string.Join(" ", problems));
         }
 
-        return ModelProviderNames.Normalize(endpoint.Provider) switch
-        {
-            ModelProviderNames.OpenAI => OpenAi(role, endpoint),
-            _ => new ChatModel(ModelProviderNames.Offline, OfflineChatCompletionService.ModelId, offline),
-        };
+        var resolved = ResolvedModelEndpoint.From(endpoint);
+        return resolved.Provider == ModelProviderNames.Offline
+            ? new ChatModel(ModelProviderNames.Offline, OfflineChatCompletionService.ModelId, offline)
+            : _models.GetOrAdd(resolved, r => Create(role, r));
     }
 
     /// <summary>The "/v1" address of an OpenAI-compatible server; api.openai.com when none is configured.</summary>
@@ -53,27 +56,45 @@ internal sealed class ChatModelCatalog(
         return new Uri(root.EndsWith("/v1", StringComparison.OrdinalIgnoreCase) ? root : root + "/v1");
     }
 
-    private ChatModel OpenAi(AiRole role, ModelEndpointOptions endpoint)
+    private ChatModel Create(AiRole role, ResolvedModelEndpoint endpoint)
     {
-        var model = endpoint.Model.Trim();
-        var uri = OpenAiEndpoint(endpoint.BaseUrl);
-        return _openAi.GetOrAdd((model, uri, endpoint.ApiKey), key => Create(role, key));
+        IChatCompletionService service = endpoint.Provider switch
+        {
+            ModelProviderNames.Anthropic => new AnthropicChatCompletionService(
+                endpoint.Model, AnthropicChatCompletionService.Endpoint(endpoint.BaseUrl), endpoint.ApiKey, endpoint.MaxTokens, Client()),
+            ModelProviderNames.AzureOpenAI => OpenAi(
+                endpoint.Model,
+                AzureOpenAiHandler.Endpoint(endpoint.BaseUrl, endpoint.Model, endpoint.ApiVersion),
+                apiKey: null,
+                Client(new AzureOpenAiHandler(endpoint.ApiKey, endpoint.ApiVersion))),
+            // OpenAI itself, or any server speaking its protocol; Local is the same with Ollama's address as default.
+            _ => OpenAi(endpoint.Model, OpenAiEndpoint(endpoint.BaseUrl), endpoint.ApiKey, Client()),
+        };
+
+        _logger.LogInformation(
+            "Role {Role} talks to {Provider} model {Model} at {Endpoint}",
+            role, endpoint.Provider, endpoint.Model, Microsoft.SemanticKernel.Services.AIServiceExtensions.GetEndpoint(service));
+        return new ChatModel(endpoint.Provider, endpoint.Model, service);
     }
 
-    private ChatModel Create(AiRole role, (string Model, Uri Endpoint, string ApiKey) key)
+    private OpenAIChatCompletionService OpenAi(string model, Uri endpoint, string? apiKey, HttpClient httpClient)
     {
-        _logger.LogInformation("Role {Role} talks to OpenAI-compatible model {Model} at {Endpoint}", role, key.Model, key.Endpoint);
-
         // With an endpoint given, Semantic Kernel sends a blank key when none is set, which local servers accept.
         // The endpoint constructor is marked experimental (SKEXP0010) but is the one for OpenAI-compatible servers.
 #pragma warning disable SKEXP0010
-        var service = new OpenAIChatCompletionService(
-            key.Model,
-            key.Endpoint,
-            apiKey: key.ApiKey,
-            httpClient: httpClientFactory.CreateClient(HttpClientName),
-            loggerFactory: loggerFactory);
+        return new OpenAIChatCompletionService(model, endpoint, apiKey: apiKey, httpClient: httpClient, loggerFactory: loggerFactory);
 #pragma warning restore SKEXP0010
-        return new ChatModel(ModelProviderNames.OpenAI, key.Model, service);
+    }
+
+    private HttpClient Client(DelegatingHandler? first = null)
+    {
+        if (first is null)
+        {
+            return httpClientFactory.CreateClient(HttpClientName);
+        }
+
+        // The same pipeline as the named client (logging with redaction, pooled connections), with one more handler on top.
+        first.InnerHandler = handlerFactory.CreateHandler(HttpClientName);
+        return new HttpClient(first, disposeHandler: false) { Timeout = TimeSpan.FromSeconds(options.Value.TimeoutSeconds) };
     }
 }

@@ -1,3 +1,4 @@
+using AiStudio.Core.ApiTokens;
 using AiStudio.Core.Audit;
 using AiStudio.Core.Builds;
 using AiStudio.Core.Identity;
@@ -30,6 +31,7 @@ public abstract class AiStudioDbContext(DbContextOptions options) : IdentityDbCo
     public DbSet<RolePrompt> RolePrompts => Set<RolePrompt>();
     public DbSet<ConversationMessage> ConversationMessages => Set<ConversationMessage>();
     public DbSet<AuditEvent> AuditEvents => Set<AuditEvent>();
+    public DbSet<ApiToken> ApiTokens => Set<ApiToken>();
 
     protected override void OnModelCreating(ModelBuilder builder)
     {

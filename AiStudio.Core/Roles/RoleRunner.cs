@@ -4,16 +4,23 @@ using System.Text;
 using System.Text.Json;
 using AiStudio.Core.Builds;
 using AiStudio.Core.ModelProviders;
+using AiStudio.Core.ModelProviders.Anthropic;
 using AiStudio.Core.ModelProviders.Offline;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
 using Microsoft.SemanticKernel;
 using Microsoft.SemanticKernel.ChatCompletion;
 using Microsoft.SemanticKernel.Services;
 
 namespace AiStudio.Core.Roles;
 
-/// <summary>Runs one attempt of a role: builds its messages, streams the model's answer and measures the call.</summary>
-internal sealed class RoleRunner(IChatModelCatalog catalog, TimeProvider timeProvider, ILogger<RoleRunner> logger) : IRoleRunner
+/// <summary>
+/// Runs one attempt of a role: builds its messages, streams the model's answer and measures the call. A call that
+/// fails before any text arrived (rate limit, server error, timeout, broken connection) is tried again with
+/// exponential backoff, for every provider alike; once text has arrived it is not, so nothing is shown twice.
+/// </summary>
+internal sealed class RoleRunner(
+    IChatModelCatalog catalog, IOptions<ModelOptions> options, TimeProvider timeProvider, ILogger<RoleRunner> logger) : IRoleRunner
 {
     public async Task<RoleRunResult> RunAsync(RoleRequest request, Func<string, ValueTask>? onDelta, CancellationToken cancellationToken)
     {
@@ -21,6 +28,7 @@ internal sealed class RoleRunner(IChatModelCatalog catalog, TimeProvider timePro
         cancellationToken.ThrowIfCancellationRequested();
 
         var model = catalog.For(request.Role);
+        var settings = options.Value;
         var turns = ChatHistoryFactory.BuildTurns(request);
         var history = ChatHistoryFactory.ToChatHistory(turns);
         var where = Where(model);
@@ -30,45 +38,42 @@ internal sealed class RoleRunner(IChatModelCatalog catalog, TimeProvider timePro
             request.Role, request.Phase, request.Attempt, model.Provider, model.ModelId);
 
         var started = timeProvider.GetTimestamp();
+        var retries = 0;
         var response = new StringBuilder();
-        (int Input, int Output)? usage = null;
-
-        var chunks = model.Service.GetStreamingChatMessageContentsAsync(history, executionSettings: null, kernel: null, cancellationToken);
-        var enumerator = chunks.GetAsyncEnumerator(cancellationToken);
-        try
+        (int Input, int Output)? usage;
+        while (true)
         {
-            while (true)
+            response.Clear();
+            try
             {
-                // Only the provider's own calls are translated; failures of onDelta belong to the caller.
-                try
-                {
-                    if (!await enumerator.MoveNextAsync())
-                    {
-                        break;
-                    }
-                }
-                catch (Exception e) when (!cancellationToken.IsCancellationRequested && IsProviderFailure(e))
-                {
-                    throw Failed(e, where, model);
-                }
-
-                var chunk = enumerator.Current;
-                usage = ReadUsage(chunk.Metadata) ?? usage;
-                if (string.IsNullOrEmpty(chunk.Content))
-                {
-                    continue;
-                }
-
-                response.Append(chunk.Content);
-                if (onDelta is not null)
-                {
-                    await onDelta(chunk.Content);
-                }
+                usage = await StreamAsync(model, history, response, onDelta, TimeSpan.FromSeconds(settings.TimeoutSeconds), cancellationToken);
+                break;
             }
-        }
-        finally
-        {
-            await enumerator.DisposeAsync();
+            catch (ProviderFailure failure)
+            {
+                var error = Failed(failure.Cause, failure.TimedOut, where, model);
+                if (response.Length > 0)
+                {
+                    throw new ModelCallFailedException(StoppedMidAnswer(where, response.Length, error.Message), failure.Cause);
+                }
+
+                if (!(failure.TimedOut || ModelCallRetry.IsTransient(failure.Cause)) || retries >= settings.MaxRetries)
+                {
+                    throw retries == 0 ? error : new ModelCallFailedException($"{error.Message} {Retried(retries)}", failure.Cause);
+                }
+
+                retries++;
+                var delay = ModelCallRetry.Delay(
+                    retries,
+                    ModelCallRetry.RetryAfterOf(failure.Cause, timeProvider.GetUtcNow()),
+                    TimeSpan.FromMilliseconds(settings.RetryBaseDelayMilliseconds),
+                    TimeSpan.FromSeconds(settings.RetryMaxDelaySeconds),
+                    Random.Shared.NextDouble());
+                logger.LogWarning(
+                    "Role {Role} {Phase} attempt {Attempt}: {Problem} Retry {Retry} of {MaxRetries} in {DelayMs} ms.",
+                    request.Role, request.Phase, request.Attempt, error.Message, retries, settings.MaxRetries, (long)delay.TotalMilliseconds);
+                await Task.Delay(delay, timeProvider, cancellationToken);
+            }
         }
 
         var latency = timeProvider.GetElapsedTime(started);
@@ -85,10 +90,104 @@ internal sealed class RoleRunner(IChatModelCatalog catalog, TimeProvider timePro
 
         var outcome = new RoleRunOutcome(request.Prompt.Id, request.Prompt.Version, model.Provider, model.ModelId, text, input, output, latency);
         logger.LogInformation(
-            "Role {Role} finished {Phase} attempt {Attempt}: {InputTokens} in, {OutputTokens} out, {LatencyMs} ms",
-            request.Role, request.Phase, request.Attempt, input, output, (long)latency.TotalMilliseconds);
+            "Role {Role} finished {Phase} attempt {Attempt}: {InputTokens} in, {OutputTokens} out, {LatencyMs} ms, {Retries} retries",
+            request.Role, request.Phase, request.Attempt, input, output, (long)latency.TotalMilliseconds, retries);
         return new RoleRunResult(turns, outcome);
     }
+
+    /// <summary>
+    /// One call to the model: appends the answer's text to <paramref name="response"/> as it arrives and returns the
+    /// usage it reported. Failures of the provider come out as <see cref="ProviderFailure"/>; those of onDelta as they are.
+    /// </summary>
+    private async Task<(int Input, int Output)?> StreamAsync(
+        ChatModel model, ChatHistory history, StringBuilder response, Func<string, ValueTask>? onDelta, TimeSpan timeoutAfter, CancellationToken cancellationToken)
+    {
+        // The timeout runs only while we wait for the model, so a slow onDelta or a long steady answer is never cut.
+        using var timeout = new CancellationTokenSource(Timeout.InfiniteTimeSpan, timeProvider);
+        using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, timeout.Token);
+        (int Input, int Output)? usage = null;
+        IAsyncEnumerator<StreamingChatMessageContent>? enumerator = null;
+        try
+        {
+            timeout.CancelAfter(timeoutAfter);
+            try
+            {
+                enumerator = model.Service.GetStreamingChatMessageContentsAsync(history, executionSettings: null, kernel: null, linked.Token)
+                    .GetAsyncEnumerator(linked.Token);
+            }
+            catch (Exception e) when (!cancellationToken.IsCancellationRequested && (timeout.IsCancellationRequested || IsProviderFailure(e)))
+            {
+                throw new ProviderFailure(e, timeout.IsCancellationRequested);
+            }
+
+            while (true)
+            {
+                timeout.CancelAfter(timeoutAfter);
+                try
+                {
+                    if (!await enumerator.MoveNextAsync())
+                    {
+                        break;
+                    }
+                }
+                catch (Exception e) when (!cancellationToken.IsCancellationRequested && (timeout.IsCancellationRequested || IsProviderFailure(e)))
+                {
+                    throw new ProviderFailure(e, timeout.IsCancellationRequested);
+                }
+                finally
+                {
+                    timeout.CancelAfter(Timeout.InfiniteTimeSpan);
+                }
+
+                var chunk = enumerator.Current;
+                usage = ReadUsage(chunk.Metadata) ?? usage;
+                if (CutAtTokenLimit(chunk.Metadata))
+                {
+                    logger.LogWarning("{Provider} model {Model} stopped at its output token limit; the answer is cut short.", model.Provider, model.ModelId);
+                }
+
+                if (string.IsNullOrEmpty(chunk.Content))
+                {
+                    continue;
+                }
+
+                response.Append(chunk.Content);
+                if (onDelta is not null)
+                {
+                    await onDelta(chunk.Content);
+                }
+            }
+        }
+        catch (OperationCanceledException e) when (cancellationToken.IsCancellationRequested && e.CancellationToken != cancellationToken)
+        {
+            // The connector saw the linked token; the caller should see its own.
+            throw new OperationCanceledException(e.Message, e, cancellationToken);
+        }
+        finally
+        {
+            if (enumerator is not null)
+            {
+                await enumerator.DisposeAsync();
+            }
+        }
+
+        return usage;
+    }
+
+    /// <summary>A failure of the provider's call, as opposed to one of the caller's onDelta.</summary>
+    private sealed class ProviderFailure(Exception cause, bool timedOut) : Exception(cause.Message, cause)
+    {
+        public Exception Cause { get; } = cause;
+
+        public bool TimedOut { get; } = timedOut;
+    }
+
+    private static string Retried(int retries) =>
+        retries == 1 ? "Retried once before giving up." : $"Retried {retries} times before giving up.";
+
+    private static string StoppedMidAnswer(string where, int characters, string cause) =>
+        $"{Capitalized(where)} stopped mid-answer, after {characters} characters had arrived. The call was not retried, "
+        + $"so that no text is shown twice; run the phase again. What happened: {cause}";
 
     internal static (int Input, int Output)? ReadUsage(IReadOnlyDictionary<string, object?>? metadata) =>
         metadata?.GetValueOrDefault("Usage") switch
@@ -98,6 +197,12 @@ internal sealed class RoleRunner(IChatModelCatalog catalog, TimeProvider timePro
             _ => null,
         };
 
+    // OpenAI says "length" (as FinishReason, a ChatFinishReason), Anthropic "max_tokens" (as StopReason).
+    private static bool CutAtTokenLimit(IReadOnlyDictionary<string, object?>? metadata) =>
+        metadata is not null
+        && (string.Equals(metadata.GetValueOrDefault("FinishReason")?.ToString(), "length", StringComparison.OrdinalIgnoreCase)
+            || string.Equals(metadata.GetValueOrDefault(AnthropicChatCompletionService.StopReasonKey)?.ToString(), "max_tokens", StringComparison.Ordinal));
+
     private static bool IsProviderFailure(Exception e) => e is HttpOperationException
         or KernelException
         or ClientResultException
@@ -106,17 +211,21 @@ internal sealed class RoleRunner(IChatModelCatalog catalog, TimeProvider timePro
         or IOException
         or JsonException;
 
-    private static ModelCallFailedException Failed(Exception e, string where, ChatModel model)
+    private static ModelCallFailedException Failed(Exception e, bool timedOut, string where, ChatModel model)
     {
-        var status = e switch
+        if (timedOut)
         {
-            HttpOperationException { StatusCode: { } code } => (int)code,
-            ClientResultException { Status: > 0 } client => client.Status,
-            _ => 0,
-        };
-        if (status > 0)
+            return new ModelCallFailedException(Describe(new TimeoutException(), where, model), e);
+        }
+
+        if (ModelCallRetry.Status(e) is { } status)
         {
-            var content = e is HttpOperationException http ? http.ResponseContent : SafeContent((ClientResultException)e);
+            var content = ModelCallRetry.Chain(e).Select(x => x switch
+            {
+                HttpOperationException http => http.ResponseContent,
+                ClientResultException client => SafeContent(client),
+                _ => null,
+            }).FirstOrDefault(c => !string.IsNullOrWhiteSpace(c));
             return new ModelCallFailedException(Answered(where, status, content), e);
         }
 
@@ -143,13 +252,14 @@ internal sealed class RoleRunner(IChatModelCatalog catalog, TimeProvider timePro
         OperationCanceledException or TimeoutException => $"{Capitalized(where)} did not answer in time; the call was stopped. Try again, or raise Models:TimeoutSeconds.",
         HttpRequestException http => $"Could not reach {where}: {http.Message}",
         IOException io => $"The connection to {where} broke while the answer was arriving: {io.Message}",
-        JsonException => $"{Capitalized(where)} answered with something that is not an OpenAI-style chat completion (model {model.ModelId}).",
+        JsonException => $"{Capitalized(where)} answered with something that is not a {model.Provider} chat answer (model {model.ModelId}).",
         _ => $"{Capitalized(where)} failed: {e.Message}",
     };
 
     private static string Answered(string where, int status, string? content)
     {
-        var reason = Enum.IsDefined(typeof(HttpStatusCode), status) ? Spaced(((HttpStatusCode)status).ToString()) : "";
+        var reason = status == 529 ? "Overloaded" // Anthropic's own status
+            : Enum.IsDefined(typeof(HttpStatusCode), status) ? Spaced(((HttpStatusCode)status).ToString()) : "";
         var detail = ErrorDetail(content);
         var hint = status switch
         {
@@ -159,7 +269,7 @@ internal sealed class RoleRunner(IChatModelCatalog catalog, TimeProvider timePro
             >= 500 => " The provider had a problem; try again later.",
             _ => "",
         };
-        return $"{Capitalized(where)} answered {status} {reason}".TrimEnd() + (detail is null ? "." : $": {detail}") + hint;
+        return $"{Capitalized(where)} answered {status} {reason}".TrimEnd() + (detail is null ? "." : $": {Sentence(detail)}") + hint;
     }
 
     /// <summary>The "error.message" of an OpenAI-style error body, or a short plain body.</summary>
@@ -209,6 +319,8 @@ internal sealed class RoleRunner(IChatModelCatalog catalog, TimeProvider timePro
     private static string Where(ChatModel model) => model.Service.GetEndpoint() is { Length: > 0 } endpoint
         ? $"the model server at {endpoint.TrimEnd('/')}"
         : $"the {model.Provider.ToLowerInvariant()} model {model.ModelId}";
+
+    private static string Sentence(string text) => text.EndsWith('.') || text.EndsWith('!') || text.EndsWith('?') || text.EndsWith('…') ? text : text + ".";
 
     private static string Capitalized(string text) => char.ToUpperInvariant(text[0]) + text[1..];
 

@@ -66,12 +66,14 @@ public sealed class ChatModelCatalogTests
     public void For_UnknownProvider_ThrowsNamingTheRoleAndTheAllowedValues()
     {
         var options = new ModelOptions();
-        options.Roles["TestAuditor"] = new ModelEndpointOptions { Provider = "Claude" };
-        var catalog = new ChatModelCatalog(Options.Create(options), new NoHttpClients(), OfflineChatCompletionServiceTests.Service(), Microsoft.Extensions.Logging.Abstractions.NullLoggerFactory.Instance);
+        options.Roles["TestAuditor"] = new ModelEndpointOptions { Provider = "Gemini" };
+        var catalog = new ChatModelCatalog(
+            Options.Create(options), new NoHttpClients(), new NoHttpClients(), OfflineChatCompletionServiceTests.Service(),
+            Microsoft.Extensions.Logging.Abstractions.NullLoggerFactory.Instance);
 
         var error = Assert.Throws<InvalidOperationException>(() => catalog.For(AiRole.TestAuditor));
 
-        Assert.Equal("Models:Roles:TestAuditor:Provider is \"Claude\" for role Test Auditor; use one of: Offline, OpenAI.", error.Message);
+        Assert.Equal("Models:Roles:TestAuditor:Provider is \"Gemini\" for role Test Auditor; use one of: Offline, OpenAI, AzureOpenAI, Anthropic, Local.", error.Message);
     }
 
     [Fact]
@@ -82,13 +84,17 @@ public sealed class ChatModelCatalogTests
             ["Models:Default:Provider"] = "Gemini",
             ["Models:Roles:Coder:Provider"] = "Offline",
             ["Models:Roles:CodeWriter:Provider"] = "OpenAI",
+            ["Models:Roles:CodeWriter:ApiKey"] = "sk-test",
+            ["Models:Roles:TestAuditor:Provider"] = "Claude",
         });
 
         var error = Assert.Throws<OptionsValidationException>(() => services.GetRequiredService<IOptions<ModelOptions>>().Value);
 
-        Assert.Contains("Models:Default:Provider is \"Gemini\" for the default model; use one of: Offline, OpenAI.", error.Failures);
+        Assert.Contains("Models:Default:Provider is \"Gemini\" for the default model; use one of: Offline, OpenAI, AzureOpenAI, Anthropic, Local.", error.Failures);
         Assert.Contains("Models:Roles:Coder: \"Coder\" is not a role. Use one of: QAssistant, CodeWriter, TestAuditor, VerificationOverseer, ReleaseManager.", error.Failures);
         Assert.Contains("Models:Roles:CodeWriter:Model is empty for role Code Writer; the OpenAI provider needs a model id (for example gpt-4o-mini).", error.Failures);
+        Assert.Contains("Models:Roles:TestAuditor:Provider is \"Claude\" for role Test Auditor; use one of: Offline, OpenAI, AzureOpenAI, Anthropic, Local (\"Claude\" is a Kind: set Kind to it instead).", error.Failures);
+        Assert.Equal(4, error.Failures.Count());
     }
 
     [Fact]
@@ -129,8 +135,10 @@ public sealed class ChatModelCatalogTests
         return services.BuildServiceProvider(new ServiceProviderOptions { ValidateOnBuild = true, ValidateScopes = true });
     }
 
-    private sealed class NoHttpClients : IHttpClientFactory
+    private sealed class NoHttpClients : IHttpClientFactory, IHttpMessageHandlerFactory
     {
         public HttpClient CreateClient(string name) => throw new InvalidOperationException("No HTTP client expected.");
+
+        public HttpMessageHandler CreateHandler(string name) => throw new InvalidOperationException("No HTTP handler expected.");
     }
 }

@@ -107,7 +107,9 @@ public sealed class RoleRunnerTests
         await using var server = await FakeOpenAiServer.StartAsync();
         server.ErrorStatus = status;
         server.ErrorMessage = status == HttpStatusCode.Unauthorized ? "Incorrect API key provided." : "The server had an error.";
-        using var services = Services(server);
+        var settings = OpenAiSettings(server.BaseUrl);
+        settings["Models:MaxRetries"] = "0";
+        using var services = ChatModelCatalogTests.Services(settings);
 
         var error = await Assert.ThrowsAsync<ModelCallFailedException>(() =>
             services.GetRequiredService<IRoleRunner>().RunAsync(RoleRequests.For(Phase.Testing), null, CancellationToken.None));
@@ -132,6 +134,7 @@ public sealed class RoleRunnerTests
             services.GetRequiredService<IRoleRunner>().RunAsync(RoleRequests.For(Phase.Testing), null, CancellationToken.None));
 
         Assert.StartsWith($"Could not reach the model server at {closedUrl}/v1: ", error.Message, StringComparison.Ordinal);
+        Assert.EndsWith("Retried 3 times before giving up.", error.Message, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -141,6 +144,7 @@ public sealed class RoleRunnerTests
         server.ResponseDelay = TimeSpan.FromSeconds(5);
         var settings = OpenAiSettings(server.BaseUrl);
         settings["Models:TimeoutSeconds"] = "1";
+        settings["Models:MaxRetries"] = "0";
         using var services = ChatModelCatalogTests.Services(settings);
 
         var error = await Assert.ThrowsAsync<ModelCallFailedException>(() =>
@@ -217,6 +221,7 @@ public sealed class RoleRunnerTests
         ["Models:Default:Model"] = "fake-model",
         ["Models:Default:BaseUrl"] = baseUrl,
         ["Models:Default:ApiKey"] = ApiKey,
+        ["Models:RetryBaseDelayMilliseconds"] = "2",
     };
 
     private static ServiceProvider Services(FakeOpenAiServer server, TimeProvider? clock = null) =>

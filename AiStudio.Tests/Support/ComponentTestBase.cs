@@ -23,6 +23,7 @@ public abstract class ComponentTestBase : BunitContext, IAsyncLifetime
         Services.AddMudServices();
         Services.AddSingleton<MarkdownRenderer>();
         Services.AddSingleton<IConfiguration>(new ConfigurationBuilder().Build());
+        Services.AddSingleton<ActorFactory>();
         Services.AddScoped<CurrentActor>();
     }
 

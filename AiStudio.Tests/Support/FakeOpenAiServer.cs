@@ -30,6 +30,7 @@ public sealed class FakeOpenAiServer : IAsyncDisposable
     private readonly WebApplication _app;
     private readonly ConcurrentQueue<RecordedChatRequest> _requests = new();
     private readonly ConcurrentQueue<string> _scripted = new();
+    private readonly ConcurrentQueue<ScriptedFailure> _failures = new();
 
     private FakeOpenAiServer(WebApplication app, string baseUrl)
     {
@@ -69,6 +70,15 @@ public sealed class FakeOpenAiServer : IAsyncDisposable
 
     public string ErrorMessage { get; set; } = "Incorrect API key provided.";
 
+    /// <summary>Failures to answer the next requests with, one per request, before answering normally again.</summary>
+    public void EnqueueFailures(params ScriptedFailure[] failures)
+    {
+        foreach (var failure in failures)
+        {
+            _failures.Enqueue(failure);
+        }
+    }
+
     /// <summary>Answers to give, one per request, before falling back to <see cref="Responder"/>/<see cref="ResponseText"/>.</summary>
     public void EnqueueResponse(params string[] responses)
     {
@@ -87,6 +97,10 @@ public sealed class FakeOpenAiServer : IAsyncDisposable
 
         FakeOpenAiServer? server = null;
         app.MapPost("/v1/chat/completions", (HttpContext context) => server!.ChatCompletionsAsync(context));
+
+        // Azure OpenAI: the "/openai/v1" API, and the older per-deployment route with "?api-version=".
+        app.MapPost("/openai/v1/chat/completions", (HttpContext context) => server!.ChatCompletionsAsync(context));
+        app.MapPost("/openai/deployments/{deployment}/chat/completions", (HttpContext context) => server!.ChatCompletionsAsync(context));
         app.MapGet("/v1/models", (HttpContext context) => context.Response.WriteAsync(
             new JsonObject { ["object"] = "list", ["data"] = new JsonArray(new JsonObject { ["id"] = "fake-model", ["object"] = "model" }) }.ToJsonString(),
             context.RequestAborted));
@@ -108,7 +122,11 @@ public sealed class FakeOpenAiServer : IAsyncDisposable
         var aborted = context.RequestAborted;
         using var reader = new StreamReader(context.Request.Body, Encoding.UTF8);
         var body = await reader.ReadToEndAsync(aborted);
-        var request = RecordedChatRequest.Parse(body, context.Request.Headers.Authorization.ToString());
+        var request = RecordedChatRequest.Parse(body, context.Request.Headers.Authorization.ToString()) with
+        {
+            PathAndQuery = context.Request.Path + context.Request.QueryString,
+            ApiKeyHeader = context.Request.Headers.TryGetValue("api-key", out var apiKey) ? apiKey.ToString() : null,
+        };
         _requests.Enqueue(request);
 
         if (ResponseDelay > TimeSpan.Zero)
@@ -116,15 +134,37 @@ public sealed class FakeOpenAiServer : IAsyncDisposable
             await Task.Delay(ResponseDelay, aborted);
         }
 
-        if (ErrorStatus is { } status)
+        var failure = _failures.TryDequeue(out var next) ? next : null;
+        if (failure?.Stall is { } stall)
+        {
+            await Task.Delay(stall, aborted);
+        }
+
+        if (failure is { DropAfterChunks: 0 })
+        {
+            context.Abort();
+            return;
+        }
+
+        if ((failure?.Status ?? ErrorStatus) is { } status)
         {
             context.Response.StatusCode = (int)status;
+            if (failure?.RetryAfter is { } retryAfter)
+            {
+                context.Response.Headers.RetryAfter = retryAfter;
+            }
+
+            if (failure?.RetryAfterMilliseconds is { } retryAfterMs)
+            {
+                context.Response.Headers["retry-after-ms"] = retryAfterMs;
+            }
+
             context.Response.ContentType = "application/json";
             await context.Response.WriteAsync(new JsonObject
             {
                 ["error"] = new JsonObject
                 {
-                    ["message"] = ErrorMessage,
+                    ["message"] = failure is null ? ErrorMessage : failure.Message ?? ScriptedFailure.DefaultMessage(status),
                     ["type"] = (int)status >= 500 ? "server_error" : "invalid_request_error",
                     ["param"] = null,
                     ["code"] = status == HttpStatusCode.Unauthorized ? "invalid_api_key" : null,
@@ -155,15 +195,20 @@ public sealed class FakeOpenAiServer : IAsyncDisposable
         context.Response.ContentType = "text/event-stream";
         context.Response.Headers.CacheControl = "no-cache";
         await SendAsync(context, Chunk(model, new JsonObject { ["role"] = "assistant", ["content"] = "" }, finishReason: null));
-        var first = true;
+        var sent = 0;
         foreach (var piece in Pieces(text, WordsPerChunk))
         {
-            if (!first && ChunkDelay > TimeSpan.Zero)
+            if (sent > 0 && ChunkDelay > TimeSpan.Zero)
             {
                 await Task.Delay(ChunkDelay, aborted);
             }
 
-            first = false;
+            if (sent++ == failure?.DropAfterChunks)
+            {
+                await failure.DropAsync(context);
+                return;
+            }
+
             await SendAsync(context, Chunk(model, new JsonObject { ["content"] = piece }, finishReason: null));
         }
 
@@ -232,6 +277,12 @@ public sealed class FakeOpenAiServer : IAsyncDisposable
 public sealed record RecordedChatRequest(
     string Model, bool Stream, bool IncludeUsage, IReadOnlyList<RecordedMessage> Messages, string? Authorization, string Body)
 {
+    /// <summary>The path the request was sent to, with its query string, e.g. "/v1/chat/completions".</summary>
+    public string PathAndQuery { get; init; } = "";
+
+    /// <summary>The "api-key" header (how Azure OpenAI takes its key), or null when none was sent.</summary>
+    public string? ApiKeyHeader { get; init; }
+
     internal static RecordedChatRequest Parse(string body, string? authorization)
     {
         using var json = JsonDocument.Parse(body);
@@ -268,3 +319,46 @@ public sealed record RecordedChatRequest(
 }
 
 public sealed record RecordedMessage(string Role, string Content);
+
+/// <summary>One scripted way for a fake model server to fail a request.</summary>
+/// <param name="Status">Answer with this status and the provider's error body.</param>
+/// <param name="RetryAfter">The Retry-After header to send with <paramref name="Status"/>, e.g. "7".</param>
+/// <param name="RetryAfterMilliseconds">The retry-after-ms header (OpenAI, Azure) to send with <paramref name="Status"/>.</param>
+/// <param name="DropAfterChunks">Start a normal streamed answer, then drop the connection after this many text chunks (0: before any response).</param>
+/// <param name="Stall">Wait this long before answering (FakeOpenAiServer only), to make the client time out.</param>
+/// <param name="DropWhen">
+/// With <paramref name="DropAfterChunks"/>: drop only once this completes. A reset connection discards what the client
+/// has not read yet, so a test that needs the chunks to arrive first completes it when it has seen them.
+/// </param>
+public sealed record ScriptedFailure(
+    HttpStatusCode? Status = null,
+    string? RetryAfter = null,
+    string? RetryAfterMilliseconds = null,
+    int? DropAfterChunks = null,
+    string? Message = null,
+    TimeSpan? Stall = null,
+    Task? DropWhen = null)
+{
+    public static ScriptedFailure Answer(HttpStatusCode status, string? retryAfter = null, string? message = null) =>
+        new(status, retryAfter, Message: message);
+
+    public static ScriptedFailure DropAfter(int chunks, Task? when = null) => new(DropAfterChunks: chunks, DropWhen: when);
+
+    internal async Task DropAsync(HttpContext context)
+    {
+        if (DropWhen is not null)
+        {
+            await DropWhen.WaitAsync(TimeSpan.FromSeconds(30), context.RequestAborted);
+        }
+
+        context.Abort();
+    }
+
+    internal static string DefaultMessage(HttpStatusCode status) => status switch
+    {
+        HttpStatusCode.TooManyRequests => "Rate limit reached; please slow down.",
+        HttpStatusCode.Unauthorized => "Invalid API key.",
+        _ when (int)status >= 500 => "The server had an error while processing your request.",
+        _ => "The request was refused.",
+    };
+}

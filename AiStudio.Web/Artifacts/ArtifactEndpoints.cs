@@ -1,3 +1,4 @@
+using AiStudio.Web.Infrastructure;
 using AiStudio.Core.Artifacts;
 
 namespace AiStudio.Web.Artifacts;
@@ -27,7 +28,7 @@ public static class ArtifactEndpoints
 
     private static async Task<IResult> GetFileAsync(Guid buildId, Guid runId, string fileName, HttpContext context, IArtifactService artifacts, CancellationToken cancellationToken)
     {
-        if (HttpActor.From(context) is not { } actor)
+        if (context.RequestServices.GetRequiredService<ActorFactory>().TryFrom(context.User) is not { } actor)
         {
             return Results.Challenge();
         }
@@ -38,7 +39,7 @@ public static class ArtifactEndpoints
 
     private static async Task<IResult> GetPhaseZipAsync(Guid buildId, Guid runId, HttpContext context, IArtifactService artifacts, CancellationToken cancellationToken)
     {
-        if (HttpActor.From(context) is not { } actor)
+        if (context.RequestServices.GetRequiredService<ActorFactory>().TryFrom(context.User) is not { } actor)
         {
             return Results.Challenge();
         }
@@ -54,7 +55,7 @@ public static class ArtifactEndpoints
 
     private static async Task<IResult> ExportAsync(Guid buildId, HttpContext context, IArtifactService artifacts, CancellationToken cancellationToken)
     {
-        if (HttpActor.From(context) is not { } actor)
+        if (context.RequestServices.GetRequiredService<ActorFactory>().TryFrom(context.User) is not { } actor)
         {
             return Results.Challenge();
         }

@@ -1,0 +1,71 @@
+using System.Text.Json;
+using AiStudio.Core.Builds;
+using AiStudio.Core.Common;
+using Microsoft.AspNetCore.Http.HttpResults;
+
+namespace AiStudio.Web.Api;
+
+/// <summary>Turns Core's exceptions and the framework's bad-request errors into RFC 7807 problems for /api.</summary>
+internal static class ApiProblems
+{
+    public static ProblemHttpResult BuildNotFound() =>
+        TypedResults.Problem("No build with this id exists, or you may not see it.", statusCode: StatusCodes.Status404NotFound, title: "Build not found");
+
+    public static IResult FromException(DomainException exception) => exception switch
+    {
+        InputValidationException invalid => TypedResults.ValidationProblem(
+            invalid.Errors.ToDictionary(e => JsonNamingPolicy.CamelCase.ConvertName(e.Key), e => e.Value),
+            detail: invalid.Message, title: "The request is not valid."),
+        NotFoundException => TypedResults.Problem(exception.Message, statusCode: StatusCodes.Status404NotFound, title: "Not found"),
+        ConcurrencyConflictException => TypedResults.Problem(exception.Message, statusCode: StatusCodes.Status409Conflict, title: "The build changed"),
+        InvalidTransitionException => TypedResults.Problem(exception.Message, statusCode: StatusCodes.Status409Conflict, title: "Not allowed in the build's state"),
+        _ => TypedResults.Problem(exception.Message, statusCode: StatusCodes.Status422UnprocessableEntity, title: "The request could not be applied"),
+    };
+
+    public static InputValidationException Invalid(string field, string message) =>
+        new(new Dictionary<string, string[]> { [field] = [message] });
+
+    /// <summary>Every /api endpoint: a domain exception is an answer for the caller, not a server error.</summary>
+    public static async ValueTask<object?> MapDomainExceptions(EndpointFilterInvocationContext context, EndpointFilterDelegate next)
+    {
+        try
+        {
+            return await next(context);
+        }
+        catch (DomainException exception)
+        {
+            return FromException(exception);
+        }
+    }
+
+    /// <summary>
+    /// Malformed JSON and unmatched /api routes: in Development the framework throws on a bad request, and
+    /// an empty 4xx would otherwise be re-executed into the HTML not-found page.
+    /// </summary>
+    public static IApplicationBuilder UseApiProblems(this IApplicationBuilder app) =>
+        app.UseWhen(
+            context => context.Request.Path.StartsWithSegments("/api"),
+            api => api
+                .UseStatusCodePages(async context =>
+                {
+                    var response = context.HttpContext.Response;
+                    var result = response.StatusCode == StatusCodes.Status404NotFound
+                        ? TypedResults.Problem("There is no API endpoint at this address.", statusCode: 404, title: "Not found")
+                        : TypedResults.Problem(statusCode: response.StatusCode);
+                    await result.ExecuteAsync(context.HttpContext);
+                })
+                .Use(async (context, next) =>
+                {
+                    try
+                    {
+                        await next(context);
+                    }
+                    catch (BadHttpRequestException exception) when (!context.Response.HasStarted)
+                    {
+                        var detail = exception.InnerException is JsonException json
+                            ? $"The request body is not valid JSON: {json.Message}"
+                            : exception.Message;
+                        await TypedResults.Problem(detail, statusCode: exception.StatusCode, title: "The request is not valid.").ExecuteAsync(context);
+                    }
+                }));
+}
