@@ -16,7 +16,11 @@ public sealed class ReviewTests : IAsyncLifetime
 
     private BrowserSession _browser = null!;
 
-    public async Task InitializeAsync() => _browser = await BrowserSession.StartAsync(_factory.StartAndGetAddress());
+    public async Task InitializeAsync()
+    {
+        BrowserFlows.UseSessionTimeoutForAssertions();
+        _browser = await BrowserSession.StartAsync(_factory.StartAndGetAddress());
+    }
 
     public async Task DisposeAsync()
     {
@@ -60,6 +64,8 @@ public sealed class ReviewTests : IAsyncLifetime
         await Button("Approve my version").ClickAsync();
         await Expect(OutputHeading("Implementation plan, attempt 2")).ToBeVisibleAsync();
 
+        // A run that completes bumps the build's version; acting on the page's older version would be refused as a conflict.
+        await Expect(Button("Approve")).ToBeEnabledAsync(ModelTime);
         await Button("Pause").ClickAsync();
         await Expect(page.GetByText("This build is on hold at Planning.")).ToBeVisibleAsync();
         await Button("Resume").ClickAsync();

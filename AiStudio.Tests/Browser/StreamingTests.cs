@@ -23,6 +23,7 @@ public sealed class StreamingTests : IAsyncLifetime
 
     public async Task InitializeAsync()
     {
+        BrowserFlows.UseSessionTimeoutForAssertions();
         _server = await FakeOpenAiServer.StartAsync();
         _server.ResponseText = Answer;
         _server.WordsPerChunk = 2;
