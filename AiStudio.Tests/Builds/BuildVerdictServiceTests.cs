@@ -124,6 +124,37 @@ public sealed class BuildVerdictServiceTests(BuildVerdictServiceTests.HostFixtur
     }
 
     [Fact]
+    public async Task ResumeAsync_WhileTheWorkerIsStillFinishingTheHeldRunsJob_TheRunStillRuns()
+    {
+        var actor = await NewUserAsync();
+        var buildId = await StartAsync(actor);
+        var discovery = await App.ForRunAsync(buildId, Phase.Discovery, 1, PhaseRunStatus.AwaitingApproval);
+        fixture.Scheduler.Hold();
+        await DecideAsync(actor, buildId, discovery.Id, new Verdict.Approve());
+        await Commands.PauseAsync(actor, buildId, (await Queries.GetAsync(actor, buildId))!.Version);
+        var planningId = (await Queries.GetAsync(actor, buildId))!.CurrentRun!.Id;
+        var finishing = new JobFinishingGate(planningId);
+        var scheduler = await App.Get<ISchedulerFactory>().GetScheduler();
+        scheduler.ListenerManager.AddJobListener(finishing, []);
+        try
+        {
+            // The worker has found the build on hold and left the run queued, but its job is not over yet.
+            await fixture.Scheduler.ReleaseAsync();
+            await finishing.Reached.WaitAsync(RunWaits.Timeout);
+
+            await Commands.ResumeAsync(actor, buildId, (await Queries.GetAsync(actor, buildId))!.Version);
+        }
+        finally
+        {
+            finishing.Open();
+            scheduler.ListenerManager.RemoveJobListener(finishing.Name);
+        }
+
+        var ran = await App.ForRunAsync(buildId, Phase.Planning, 1, PhaseRunStatus.AwaitingApproval);
+        Assert.Equal((planningId, 1), (ran.Id, ran.ExecutionCount));
+    }
+
+    [Fact]
     public async Task CancelAsync_WithReason_CancelsTheBuildAndItsOpenRunsAndAuditsTheReason()
     {
         var actor = await NewUserAsync();
@@ -315,6 +346,28 @@ public sealed class BuildVerdictServiceTests(BuildVerdictServiceTests.HostFixtur
             if (_host is not null)
             {
                 await _host.DisposeAsync();
+            }
+        }
+    }
+
+    /// <summary>Keeps the worker inside one run's job, after the executor returned and before Quartz finishes the job.</summary>
+    private sealed class JobFinishingGate(Guid runId) : IJobListener
+    {
+        private readonly TaskCompletionSource _reached = new(TaskCreationOptions.RunContinuationsAsynchronously);
+        private readonly TaskCompletionSource _open = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        public string Name => $"finishing-gate-{runId}";
+
+        public Task Reached => _reached.Task;
+
+        public void Open() => _open.TrySetResult();
+
+        public async ValueTask JobWasExecuted(IJobExecutionContext context, JobExecutionException? jobException, CancellationToken cancellationToken = default)
+        {
+            if (context.MergedJobDataMap.GetString(PhaseRunJob.RunIdKey) == runId.ToString())
+            {
+                _reached.TrySetResult();
+                await _open.Task;
             }
         }
     }
