@@ -1,5 +1,6 @@
 using AiStudio.Core.ApiTokens;
 using AiStudio.Core.Artifacts;
+using AiStudio.Core.Billing;
 using AiStudio.Core.Builds;
 using AiStudio.Core.Execution;
 using AiStudio.Core.ModelProviders;
@@ -27,6 +28,7 @@ public static class DependencyInjection
         services.AddApiTokens();
         services.AddSingleton<IRolePromptQueries, RolePromptQueries>();
         services.AddArtifacts();
+        services.AddBilling(builder.Configuration);
         services.AddExecution(database);
         return builder;
     }

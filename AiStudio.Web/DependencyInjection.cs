@@ -2,6 +2,7 @@ using AiStudio.Core.Identity;
 using AiStudio.Core.Persistence;
 using AiStudio.Web.Api;
 using AiStudio.Web.Artifacts;
+using AiStudio.Web.Billing;
 using AiStudio.Web.Components;
 using AiStudio.Web.Components.Account;
 using AiStudio.Web.Infrastructure;
@@ -65,6 +66,7 @@ public static class DependencyInjection
         app.MapAdditionalIdentityEndpoints();
         app.MapAiStudioApi();
         app.MapArtifactEndpoints();
+        app.MapBillingEndpoints();
         app.MapGet("/health", () => Results.Ok(new { status = "ok" })).AllowAnonymous();
         return app;
     }

@@ -1,4 +1,5 @@
 using AiStudio.Core.Audit;
+using AiStudio.Core.Billing;
 using AiStudio.Core.Common;
 using AiStudio.Core.Execution;
 using AiStudio.Core.Persistence;
@@ -11,11 +12,13 @@ internal sealed class BuildCommands(
     IDbContextFactory<AiStudioDbContext> contexts,
     IPhaseRunScheduler scheduler,
     IBuildEvents events,
+    IEntitlementService entitlements,
     TimeProvider clock) : IBuildCommands
 {
     public async Task<Guid> StartAsync(Actor actor, NewBuildRequest request, CancellationToken cancellationToken = default)
     {
         NewBuildValidator.Validate(request);
+        await entitlements.EnsureCanStartBuildAsync(actor, cancellationToken);
         var now = clock.GetUtcNow();
         await using var db = await contexts.CreateDbContextAsync(cancellationToken);
 

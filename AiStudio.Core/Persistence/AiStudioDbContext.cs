@@ -1,5 +1,6 @@
 using AiStudio.Core.ApiTokens;
 using AiStudio.Core.Audit;
+using AiStudio.Core.Billing;
 using AiStudio.Core.Builds;
 using AiStudio.Core.Identity;
 using AiStudio.Core.Projects;
@@ -32,6 +33,8 @@ public abstract class AiStudioDbContext(DbContextOptions options) : IdentityDbCo
     public DbSet<ConversationMessage> ConversationMessages => Set<ConversationMessage>();
     public DbSet<AuditEvent> AuditEvents => Set<AuditEvent>();
     public DbSet<ApiToken> ApiTokens => Set<ApiToken>();
+    public DbSet<BillingAccount> BillingAccounts => Set<BillingAccount>();
+    public DbSet<ProcessedStripeEvent> ProcessedStripeEvents => Set<ProcessedStripeEvent>();
 
     protected override void OnModelCreating(ModelBuilder builder)
     {

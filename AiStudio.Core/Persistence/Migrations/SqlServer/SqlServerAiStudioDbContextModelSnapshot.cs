@@ -143,6 +143,81 @@ namespace AiStudio.Core.Persistence.Migrations.SqlServer
                     b.ToTable("AuditEvents");
                 });
 
+            modelBuilder.Entity("AiStudio.Core.Billing.BillingAccount", b =>
+                {
+                    b.Property<string>("UserId")
+                        .HasMaxLength(450)
+                        .HasColumnType("nvarchar(450)");
+
+                    b.Property<bool>("CancelAtPeriodEnd")
+                        .HasColumnType("bit");
+
+                    b.Property<long?>("CurrentPeriodEnd")
+                        .HasColumnType("bigint");
+
+                    b.Property<long?>("LastEventCreatedAt")
+                        .HasColumnType("bigint");
+
+                    b.Property<long?>("PastDueSince")
+                        .HasColumnType("bigint");
+
+                    b.Property<string>("PlanName")
+                        .HasMaxLength(100)
+                        .HasColumnType("nvarchar(100)");
+
+                    b.Property<string>("Status")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("nvarchar(32)");
+
+                    b.Property<string>("StripeCustomerId")
+                        .HasMaxLength(255)
+                        .HasColumnType("nvarchar(255)");
+
+                    b.Property<string>("StripeSubscriptionId")
+                        .HasMaxLength(255)
+                        .HasColumnType("nvarchar(255)");
+
+                    b.Property<long>("UpdatedAt")
+                        .HasColumnType("bigint");
+
+                    b.Property<int>("Version")
+                        .IsConcurrencyToken()
+                        .HasColumnType("int");
+
+                    b.HasKey("UserId");
+
+                    b.HasIndex("StripeCustomerId")
+                        .IsUnique()
+                        .HasFilter("[StripeCustomerId] IS NOT NULL");
+
+                    b.ToTable("BillingAccounts");
+                });
+
+            modelBuilder.Entity("AiStudio.Core.Billing.ProcessedStripeEvent", b =>
+                {
+                    b.Property<string>("EventId")
+                        .HasMaxLength(255)
+                        .HasColumnType("nvarchar(255)");
+
+                    b.Property<long>("EventCreatedAt")
+                        .HasColumnType("bigint");
+
+                    b.Property<long>("ProcessedAt")
+                        .HasColumnType("bigint");
+
+                    b.Property<string>("Type")
+                        .IsRequired()
+                        .HasMaxLength(100)
+                        .HasColumnType("nvarchar(100)");
+
+                    b.HasKey("EventId");
+
+                    b.HasIndex("ProcessedAt");
+
+                    b.ToTable("ProcessedStripeEvents");
+                });
+
             modelBuilder.Entity("AiStudio.Core.Builds.Build", b =>
                 {
                     b.Property<Guid>("Id")
@@ -668,6 +743,15 @@ namespace AiStudio.Core.Persistence.Migrations.SqlServer
                 });
 
             modelBuilder.Entity("AiStudio.Core.ApiTokens.ApiToken", b =>
+                {
+                    b.HasOne("AiStudio.Core.Identity.ApplicationUser", null)
+                        .WithMany()
+                        .HasForeignKey("UserId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("AiStudio.Core.Billing.BillingAccount", b =>
                 {
                     b.HasOne("AiStudio.Core.Identity.ApplicationUser", null)
                         .WithMany()

@@ -136,6 +136,80 @@ namespace AiStudio.Core.Persistence.Migrations.Sqlite
                     b.ToTable("AuditEvents");
                 });
 
+            modelBuilder.Entity("AiStudio.Core.Billing.BillingAccount", b =>
+                {
+                    b.Property<string>("UserId")
+                        .HasMaxLength(450)
+                        .HasColumnType("TEXT");
+
+                    b.Property<bool>("CancelAtPeriodEnd")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long?>("CurrentPeriodEnd")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long?>("LastEventCreatedAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long?>("PastDueSince")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("PlanName")
+                        .HasMaxLength(100)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Status")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("StripeCustomerId")
+                        .HasMaxLength(255)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("StripeSubscriptionId")
+                        .HasMaxLength(255)
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("UpdatedAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int>("Version")
+                        .IsConcurrencyToken()
+                        .HasColumnType("INTEGER");
+
+                    b.HasKey("UserId");
+
+                    b.HasIndex("StripeCustomerId")
+                        .IsUnique();
+
+                    b.ToTable("BillingAccounts");
+                });
+
+            modelBuilder.Entity("AiStudio.Core.Billing.ProcessedStripeEvent", b =>
+                {
+                    b.Property<string>("EventId")
+                        .HasMaxLength(255)
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("EventCreatedAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("ProcessedAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("Type")
+                        .IsRequired()
+                        .HasMaxLength(100)
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("EventId");
+
+                    b.HasIndex("ProcessedAt");
+
+                    b.ToTable("ProcessedStripeEvents");
+                });
+
             modelBuilder.Entity("AiStudio.Core.Builds.Build", b =>
                 {
                     b.Property<Guid>("Id")
@@ -653,6 +727,15 @@ namespace AiStudio.Core.Persistence.Migrations.Sqlite
                 });
 
             modelBuilder.Entity("AiStudio.Core.ApiTokens.ApiToken", b =>
+                {
+                    b.HasOne("AiStudio.Core.Identity.ApplicationUser", null)
+                        .WithMany()
+                        .HasForeignKey("UserId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("AiStudio.Core.Billing.BillingAccount", b =>
                 {
                     b.HasOne("AiStudio.Core.Identity.ApplicationUser", null)
                         .WithMany()
