@@ -76,7 +76,7 @@ internal sealed class StripeWebhookProcessor(
             // Checks the signature (and its age) and that the event's API version is the one Stripe.net was built for.
             stripeEvent = EventUtility.ConstructEvent(payload, signatureHeader ?? "", secret);
         }
-        catch (Exception ex) when (ex is StripeException or Newtonsoft.Json.JsonException or ArgumentException or FormatException)
+        catch (Exception ex) when (ex is StripeException or System.Text.Json.JsonException or Newtonsoft.Json.JsonException or ArgumentException or FormatException)
         {
             logger.LogWarning("Refused a Stripe webhook: {Reason}", ex.Message);
             return WebhookOutcome.Rejected;
