@@ -4,6 +4,7 @@ using AiStudio.Core.Builds;
 using AiStudio.Core.Execution;
 using AiStudio.Core.ModelProviders;
 using AiStudio.Core.Persistence;
+using AiStudio.Core.Projects;
 using AiStudio.Core.Roles;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
@@ -24,6 +25,7 @@ public static class DependencyInjection
         services.AddSingleton<IBuildEvents, InProcessBuildEvents>();
         services.AddSingleton<IBuildCommands, BuildCommands>();
         services.AddSingleton<IBuildQueries, BuildQueries>();
+        services.AddProjects();
         services.AddApiTokens();
         services.AddSingleton<IRolePromptQueries, RolePromptQueries>();
         services.AddArtifacts();
