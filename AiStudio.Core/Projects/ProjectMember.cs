@@ -17,8 +17,6 @@ public sealed class ProjectMember
     public ProjectRole Role { get; private set; }
     public DateTimeOffset AddedAt { get; private set; }
 
-    public bool CanDecide => Role != ProjectRole.Viewer;
-
     // Only through Project.ChangeRole, which keeps the last owner.
     internal void ChangeRole(ProjectRole role) => Role = role;
 }

@@ -23,6 +23,4 @@ public sealed record ProjectDetails(
     DateTimeOffset CreatedAt)
 {
     public const int BuildLimit = 200;
-
-    public bool CanStartBuilds => CanManage || Role is ProjectRole.Editor;
 }

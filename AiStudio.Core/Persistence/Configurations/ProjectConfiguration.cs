@@ -32,6 +32,5 @@ internal sealed class ProjectMemberConfiguration : IEntityTypeConfiguration<Proj
         builder.Property(m => m.Role).HasConversion<string>().HasMaxLength(20);
         builder.HasOne<ApplicationUser>().WithMany().HasForeignKey(m => m.UserId).OnDelete(DeleteBehavior.Cascade);
         builder.HasIndex(m => m.UserId);
-        builder.Ignore(m => m.CanDecide);
     }
 }
