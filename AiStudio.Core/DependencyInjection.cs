@@ -5,6 +5,7 @@ using AiStudio.Core.Execution;
 using AiStudio.Core.ModelProviders;
 using AiStudio.Core.Persistence;
 using AiStudio.Core.Roles;
+using AiStudio.Core.Users;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
@@ -25,9 +26,10 @@ public static class DependencyInjection
         services.AddSingleton<IBuildCommands, BuildCommands>();
         services.AddSingleton<IBuildQueries, BuildQueries>();
         services.AddApiTokens();
-        services.AddSingleton<IRolePromptQueries, RolePromptQueries>();
+        services.AddRolePrompts();
         services.AddArtifacts();
         services.AddExecution(database);
+        services.AddUsers(builder.Configuration);
         return builder;
     }
 }
