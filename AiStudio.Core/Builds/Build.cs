@@ -265,6 +265,12 @@ public sealed class Build
         }
     }
 
+    /// <summary>
+    /// Marks work done by the background (an attempt finished) without a new version: it changes nothing
+    /// a person decided on, so a pause or cancel clicked at that moment is not refused as a conflict.
+    /// </summary>
+    public void NoteActivity(DateTimeOffset now) => UpdatedAt = now;
+
     /// <summary>Marks a change made to one of the build's runs, so that concurrent actors notice it.</summary>
     public void Touch(DateTimeOffset now)
     {
