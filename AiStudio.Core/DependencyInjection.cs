@@ -6,6 +6,7 @@ using AiStudio.Core.ModelProviders;
 using AiStudio.Core.Persistence;
 using AiStudio.Core.Projects;
 using AiStudio.Core.Roles;
+using AiStudio.Core.Users;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
@@ -27,9 +28,10 @@ public static class DependencyInjection
         services.AddSingleton<IBuildQueries, BuildQueries>();
         services.AddProjects();
         services.AddApiTokens();
-        services.AddSingleton<IRolePromptQueries, RolePromptQueries>();
+        services.AddRolePrompts();
         services.AddArtifacts();
         services.AddExecution(database);
+        services.AddUsers(builder.Configuration);
         return builder;
     }
 }
