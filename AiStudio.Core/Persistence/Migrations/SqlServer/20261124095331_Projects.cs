@@ -69,6 +69,10 @@ namespace AiStudio.Core.Persistence.Migrations.SqlServer
                         onDelete: ReferentialAction.Cascade);
                 });
 
+            // Existing projects: their first owner is their creator (the unique index below needs it).
+            migrationBuilder.Sql(
+                "UPDATE Projects SET CreatedBy = COALESCE((SELECT TOP 1 m.UserId FROM ProjectMembers AS m WHERE m.ProjectId = Projects.Id AND m.Role = 'Owner' ORDER BY m.AddedAt), CAST(Id AS nvarchar(450))), UpdatedAt = CreatedAt WHERE CreatedBy = ''");
+
             migrationBuilder.CreateIndex(
                 name: "IX_Projects_CreatedBy_Name",
                 table: "Projects",
