@@ -5,7 +5,9 @@ using AiStudio.Core.Builds;
 using AiStudio.Core.Execution;
 using AiStudio.Core.ModelProviders;
 using AiStudio.Core.Persistence;
+using AiStudio.Core.Projects;
 using AiStudio.Core.Roles;
+using AiStudio.Core.Users;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
@@ -25,11 +27,13 @@ public static class DependencyInjection
         services.AddSingleton<IBuildEvents, InProcessBuildEvents>();
         services.AddSingleton<IBuildCommands, BuildCommands>();
         services.AddSingleton<IBuildQueries, BuildQueries>();
+        services.AddProjects();
         services.AddApiTokens();
-        services.AddSingleton<IRolePromptQueries, RolePromptQueries>();
+        services.AddRolePrompts();
         services.AddArtifacts();
         services.AddBilling(builder.Configuration);
         services.AddExecution(database);
+        services.AddUsers(builder.Configuration);
         return builder;
     }
 }

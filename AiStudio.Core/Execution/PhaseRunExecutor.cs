@@ -91,7 +91,7 @@ internal sealed class PhaseRunExecutor(
             return null;
         }
 
-        var prompt = await db.RolePrompts.Where(p => p.Role == run.Role && p.IsActive).OrderByDescending(p => p.Version).FirstAsync(cancellationToken);
+        var prompt = await db.RolePrompts.SingleAsync(p => p.Role == run.Role && p.IsActive, cancellationToken);
         var approved = build.Runs
             .Where(r => r.Phase < run.Phase && r.Status == PhaseRunStatus.Approved)
             .GroupBy(r => r.Phase)

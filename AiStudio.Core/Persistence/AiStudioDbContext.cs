@@ -29,6 +29,7 @@ public abstract class AiStudioDbContext(DbContextOptions options) : IdentityDbCo
     public DbSet<ProjectMember> ProjectMembers => Set<ProjectMember>();
     public DbSet<Build> Builds => Set<Build>();
     public DbSet<PhaseRun> PhaseRuns => Set<PhaseRun>();
+    public DbSet<PhaseRunApproval> PhaseRunApprovals => Set<PhaseRunApproval>();
     public DbSet<RolePrompt> RolePrompts => Set<RolePrompt>();
     public DbSet<ConversationMessage> ConversationMessages => Set<ConversationMessage>();
     public DbSet<AuditEvent> AuditEvents => Set<AuditEvent>();

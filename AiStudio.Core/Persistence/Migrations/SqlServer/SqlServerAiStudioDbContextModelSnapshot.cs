@@ -395,6 +395,38 @@ namespace AiStudio.Core.Persistence.Migrations.SqlServer
                     b.ToTable("PhaseRuns");
                 });
 
+            modelBuilder.Entity("AiStudio.Core.Builds.PhaseRunApproval", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .HasColumnType("uniqueidentifier");
+
+                    b.Property<long>("ApprovedAt")
+                        .HasColumnType("bigint");
+
+                    b.Property<string>("ApproverId")
+                        .IsRequired()
+                        .HasMaxLength(450)
+                        .HasColumnType("nvarchar(450)");
+
+                    b.Property<string>("ApproverName")
+                        .IsRequired()
+                        .HasMaxLength(256)
+                        .HasColumnType("nvarchar(256)");
+
+                    b.Property<bool>("Edited")
+                        .HasColumnType("bit");
+
+                    b.Property<Guid>("PhaseRunId")
+                        .HasColumnType("uniqueidentifier");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("PhaseRunId", "ApproverId")
+                        .IsUnique();
+
+                    b.ToTable("PhaseRunApprovals");
+                });
+
             modelBuilder.Entity("AiStudio.Core.Identity.ApplicationUser", b =>
                 {
                     b.Property<string>("Id")
@@ -407,12 +439,18 @@ namespace AiStudio.Core.Persistence.Migrations.SqlServer
                         .IsConcurrencyToken()
                         .HasColumnType("nvarchar(max)");
 
+                    b.Property<long?>("CreatedAt")
+                        .HasColumnType("bigint");
+
                     b.Property<string>("Email")
                         .HasMaxLength(256)
                         .HasColumnType("nvarchar(256)");
 
                     b.Property<bool>("EmailConfirmed")
                         .HasColumnType("bit");
+
+                    b.Property<long?>("LastSignInAt")
+                        .HasColumnType("bigint");
 
                     b.Property<bool>("LockoutEnabled")
                         .HasColumnType("bit");
@@ -470,12 +508,35 @@ namespace AiStudio.Core.Persistence.Migrations.SqlServer
                     b.Property<long>("CreatedAt")
                         .HasColumnType("bigint");
 
+                    b.Property<string>("CreatedBy")
+                        .IsRequired()
+                        .HasMaxLength(450)
+                        .HasColumnType("nvarchar(450)");
+
                     b.Property<string>("Name")
                         .IsRequired()
                         .HasMaxLength(100)
                         .HasColumnType("nvarchar(100)");
 
+                    b.Property<bool>("RequireSeparateApprover")
+                        .HasColumnType("bit");
+
+                    b.Property<int>("RequiredApprovals")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("int")
+                        .HasDefaultValue(1);
+
+                    b.Property<long>("UpdatedAt")
+                        .HasColumnType("bigint");
+
+                    b.Property<int>("Version")
+                        .IsConcurrencyToken()
+                        .HasColumnType("int");
+
                     b.HasKey("Id");
+
+                    b.HasIndex("CreatedBy", "Name")
+                        .IsUnique();
 
                     b.ToTable("Projects");
                 });
@@ -581,6 +642,11 @@ namespace AiStudio.Core.Persistence.Migrations.SqlServer
                         .HasColumnType("int");
 
                     b.HasKey("Id");
+
+                    b.HasIndex("Role")
+                        .IsUnique()
+                        .HasDatabaseName("IX_RolePrompts_Role_Active")
+                        .HasFilter("[IsActive] = 1");
 
                     b.HasIndex("Role", "Version")
                         .IsUnique();
@@ -778,6 +844,15 @@ namespace AiStudio.Core.Persistence.Migrations.SqlServer
                         .IsRequired();
                 });
 
+            modelBuilder.Entity("AiStudio.Core.Builds.PhaseRunApproval", b =>
+                {
+                    b.HasOne("AiStudio.Core.Builds.PhaseRun", null)
+                        .WithMany("Approvals")
+                        .HasForeignKey("PhaseRunId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
             modelBuilder.Entity("AiStudio.Core.Projects.ProjectMember", b =>
                 {
                     b.HasOne("AiStudio.Core.Projects.Project", null)
@@ -898,6 +973,11 @@ namespace AiStudio.Core.Persistence.Migrations.SqlServer
             modelBuilder.Entity("AiStudio.Core.Builds.Build", b =>
                 {
                     b.Navigation("Runs");
+                });
+
+            modelBuilder.Entity("AiStudio.Core.Builds.PhaseRun", b =>
+                {
+                    b.Navigation("Approvals");
                 });
 
             modelBuilder.Entity("AiStudio.Core.Projects.Project", b =>

@@ -387,6 +387,38 @@ namespace AiStudio.Core.Persistence.Migrations.Sqlite
                     b.ToTable("PhaseRuns");
                 });
 
+            modelBuilder.Entity("AiStudio.Core.Builds.PhaseRunApproval", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("ApprovedAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("ApproverId")
+                        .IsRequired()
+                        .HasMaxLength(450)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("ApproverName")
+                        .IsRequired()
+                        .HasMaxLength(256)
+                        .HasColumnType("TEXT");
+
+                    b.Property<bool>("Edited")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<Guid>("PhaseRunId")
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("PhaseRunId", "ApproverId")
+                        .IsUnique();
+
+                    b.ToTable("PhaseRunApprovals");
+                });
+
             modelBuilder.Entity("AiStudio.Core.Identity.ApplicationUser", b =>
                 {
                     b.Property<string>("Id")
@@ -399,11 +431,17 @@ namespace AiStudio.Core.Persistence.Migrations.Sqlite
                         .IsConcurrencyToken()
                         .HasColumnType("TEXT");
 
+                    b.Property<long?>("CreatedAt")
+                        .HasColumnType("INTEGER");
+
                     b.Property<string>("Email")
                         .HasMaxLength(256)
                         .HasColumnType("TEXT");
 
                     b.Property<bool>("EmailConfirmed")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long?>("LastSignInAt")
                         .HasColumnType("INTEGER");
 
                     b.Property<bool>("LockoutEnabled")
@@ -461,12 +499,35 @@ namespace AiStudio.Core.Persistence.Migrations.Sqlite
                     b.Property<long>("CreatedAt")
                         .HasColumnType("INTEGER");
 
+                    b.Property<string>("CreatedBy")
+                        .IsRequired()
+                        .HasMaxLength(450)
+                        .HasColumnType("TEXT");
+
                     b.Property<string>("Name")
                         .IsRequired()
                         .HasMaxLength(100)
                         .HasColumnType("TEXT");
 
+                    b.Property<bool>("RequireSeparateApprover")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int>("RequiredApprovals")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER")
+                        .HasDefaultValue(1);
+
+                    b.Property<long>("UpdatedAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int>("Version")
+                        .IsConcurrencyToken()
+                        .HasColumnType("INTEGER");
+
                     b.HasKey("Id");
+
+                    b.HasIndex("CreatedBy", "Name")
+                        .IsUnique();
 
                     b.ToTable("Projects");
                 });
@@ -570,6 +631,11 @@ namespace AiStudio.Core.Persistence.Migrations.Sqlite
                         .HasColumnType("INTEGER");
 
                     b.HasKey("Id");
+
+                    b.HasIndex("Role")
+                        .IsUnique()
+                        .HasDatabaseName("IX_RolePrompts_Role_Active")
+                        .HasFilter("[IsActive] = 1");
 
                     b.HasIndex("Role", "Version")
                         .IsUnique();
@@ -762,6 +828,15 @@ namespace AiStudio.Core.Persistence.Migrations.Sqlite
                         .IsRequired();
                 });
 
+            modelBuilder.Entity("AiStudio.Core.Builds.PhaseRunApproval", b =>
+                {
+                    b.HasOne("AiStudio.Core.Builds.PhaseRun", null)
+                        .WithMany("Approvals")
+                        .HasForeignKey("PhaseRunId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
             modelBuilder.Entity("AiStudio.Core.Projects.ProjectMember", b =>
                 {
                     b.HasOne("AiStudio.Core.Projects.Project", null)
@@ -882,6 +957,11 @@ namespace AiStudio.Core.Persistence.Migrations.Sqlite
             modelBuilder.Entity("AiStudio.Core.Builds.Build", b =>
                 {
                     b.Navigation("Runs");
+                });
+
+            modelBuilder.Entity("AiStudio.Core.Builds.PhaseRun", b =>
+                {
+                    b.Navigation("Approvals");
                 });
 
             modelBuilder.Entity("AiStudio.Core.Projects.Project", b =>

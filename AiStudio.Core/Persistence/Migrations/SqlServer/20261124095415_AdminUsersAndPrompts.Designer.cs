@@ -12,8 +12,8 @@ using Microsoft.EntityFrameworkCore.Storage.ValueConversion;
 namespace AiStudio.Core.Persistence.Migrations.SqlServer
 {
     [DbContext(typeof(SqlServerAiStudioDbContext))]
-    [Migration("20261124100819_Billing")]
-    partial class Billing
+    [Migration("20261124095415_AdminUsersAndPrompts")]
+    partial class AdminUsersAndPrompts
     {
         /// <inheritdoc />
         protected override void BuildTargetModel(ModelBuilder modelBuilder)
@@ -144,81 +144,6 @@ namespace AiStudio.Core.Persistence.Migrations.SqlServer
                     b.HasIndex("ActorId", "OccurredAt");
 
                     b.ToTable("AuditEvents");
-                });
-
-            modelBuilder.Entity("AiStudio.Core.Billing.BillingAccount", b =>
-                {
-                    b.Property<string>("UserId")
-                        .HasMaxLength(450)
-                        .HasColumnType("nvarchar(450)");
-
-                    b.Property<bool>("CancelAtPeriodEnd")
-                        .HasColumnType("bit");
-
-                    b.Property<long?>("CurrentPeriodEnd")
-                        .HasColumnType("bigint");
-
-                    b.Property<long?>("LastEventCreatedAt")
-                        .HasColumnType("bigint");
-
-                    b.Property<long?>("PastDueSince")
-                        .HasColumnType("bigint");
-
-                    b.Property<string>("PlanName")
-                        .HasMaxLength(100)
-                        .HasColumnType("nvarchar(100)");
-
-                    b.Property<string>("Status")
-                        .IsRequired()
-                        .HasMaxLength(32)
-                        .HasColumnType("nvarchar(32)");
-
-                    b.Property<string>("StripeCustomerId")
-                        .HasMaxLength(255)
-                        .HasColumnType("nvarchar(255)");
-
-                    b.Property<string>("StripeSubscriptionId")
-                        .HasMaxLength(255)
-                        .HasColumnType("nvarchar(255)");
-
-                    b.Property<long>("UpdatedAt")
-                        .HasColumnType("bigint");
-
-                    b.Property<int>("Version")
-                        .IsConcurrencyToken()
-                        .HasColumnType("int");
-
-                    b.HasKey("UserId");
-
-                    b.HasIndex("StripeCustomerId")
-                        .IsUnique()
-                        .HasFilter("[StripeCustomerId] IS NOT NULL");
-
-                    b.ToTable("BillingAccounts");
-                });
-
-            modelBuilder.Entity("AiStudio.Core.Billing.ProcessedStripeEvent", b =>
-                {
-                    b.Property<string>("EventId")
-                        .HasMaxLength(255)
-                        .HasColumnType("nvarchar(255)");
-
-                    b.Property<long>("EventCreatedAt")
-                        .HasColumnType("bigint");
-
-                    b.Property<long>("ProcessedAt")
-                        .HasColumnType("bigint");
-
-                    b.Property<string>("Type")
-                        .IsRequired()
-                        .HasMaxLength(100)
-                        .HasColumnType("nvarchar(100)");
-
-                    b.HasKey("EventId");
-
-                    b.HasIndex("ProcessedAt");
-
-                    b.ToTable("ProcessedStripeEvents");
                 });
 
             modelBuilder.Entity("AiStudio.Core.Builds.Build", b =>
@@ -410,12 +335,18 @@ namespace AiStudio.Core.Persistence.Migrations.SqlServer
                         .IsConcurrencyToken()
                         .HasColumnType("nvarchar(max)");
 
+                    b.Property<long?>("CreatedAt")
+                        .HasColumnType("bigint");
+
                     b.Property<string>("Email")
                         .HasMaxLength(256)
                         .HasColumnType("nvarchar(256)");
 
                     b.Property<bool>("EmailConfirmed")
                         .HasColumnType("bit");
+
+                    b.Property<long?>("LastSignInAt")
+                        .HasColumnType("bigint");
 
                     b.Property<bool>("LockoutEnabled")
                         .HasColumnType("bit");
@@ -585,6 +516,11 @@ namespace AiStudio.Core.Persistence.Migrations.SqlServer
 
                     b.HasKey("Id");
 
+                    b.HasIndex("Role")
+                        .IsUnique()
+                        .HasDatabaseName("IX_RolePrompts_Role_Active")
+                        .HasFilter("[IsActive] = 1");
+
                     b.HasIndex("Role", "Version")
                         .IsUnique();
 
@@ -746,15 +682,6 @@ namespace AiStudio.Core.Persistence.Migrations.SqlServer
                 });
 
             modelBuilder.Entity("AiStudio.Core.ApiTokens.ApiToken", b =>
-                {
-                    b.HasOne("AiStudio.Core.Identity.ApplicationUser", null)
-                        .WithMany()
-                        .HasForeignKey("UserId")
-                        .OnDelete(DeleteBehavior.Cascade)
-                        .IsRequired();
-                });
-
-            modelBuilder.Entity("AiStudio.Core.Billing.BillingAccount", b =>
                 {
                     b.HasOne("AiStudio.Core.Identity.ApplicationUser", null)
                         .WithMany()
