@@ -36,7 +36,7 @@ public sealed class BillingBrowserTests : IAsyncLifetime
     public Task ChoosePro_PaysOnStripeCheckout_ReturnPageShowsThePlanActiveWithoutAReload() =>
         _browser.RunAsync(nameof(ChoosePro_PaysOnStripeCheckout_ReturnPageShowsThePlanActiveWithoutAReload), async page =>
     {
-        await SignUpAsync(page, "payer@example.com");
+        await BrowserFlows.SignUpAsync(_browser, "payer@example.com");
         await page.GetByRole(AriaRole.Link, new() { Name = "Pricing" }).First.ClickAsync();
         await Assertions.Expect(page.GetByRole(AriaRole.Heading, new() { Name = "Pricing", Level = 1 })).ToBeVisibleAsync();
         await _browser.WaitForCircuitAsync();
@@ -72,21 +72,4 @@ public sealed class BillingBrowserTests : IAsyncLifetime
         await Assertions.Expect(page.GetByRole(AriaRole.Heading, new() { Name = "Customer portal" })).ToBeVisibleAsync();
         Assert.StartsWith(_stripe.BaseUrl + "/portal/bps_", page.Url);
     });
-
-    /// <summary>
-    /// Registers by opening the form directly rather than through BrowserFlows.SignUpAsync: with several hosts busy on two
-    /// cores, its "Sign up" click (made before the home page's circuit is up) sometimes lets a late re-render empty the
-    /// Email field after it was filled, and registration fails.
-    /// </summary>
-    private async Task SignUpAsync(IPage page, string email)
-    {
-        await page.GotoAsync("Account/Register");
-        var emailField = page.GetByLabel("Email");
-        await emailField.FillAsync(email);
-        await page.GetByLabel("Password", new() { Exact = true }).FillAsync(BrowserFlows.Password);
-        await page.GetByLabel("Confirm Password").FillAsync(BrowserFlows.Password);
-        await Assertions.Expect(emailField).ToHaveValueAsync(email);
-        await page.GetByRole(AriaRole.Button, new() { Name = "Register" }).ClickAsync();
-        await _browser.WaitForCircuitAsync();
-    }
 }

@@ -23,6 +23,10 @@ internal static class BrowserFlows
     {
         var page = browser.Page;
         await page.GotoAsync("");
+
+        // Clicked before the circuit is up, the link is followed twice (enhanced navigation, then a full load once the
+        // circuit's router sees a static page), and a field filled in between comes back empty.
+        await browser.WaitForCircuitAsync();
         await page.GetByRole(AriaRole.Link, new() { Name = "Sign up" }).First.ClickAsync();
         await page.GetByLabel("Email").FillAsync(email);
         await page.GetByLabel("Password", new() { Exact = true }).FillAsync(Password);
