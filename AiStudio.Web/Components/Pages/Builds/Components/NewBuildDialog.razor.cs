@@ -1,3 +1,4 @@
+using AiStudio.Core.Billing;
 using AiStudio.Core.Builds;
 using AiStudio.Core.Common;
 using AiStudio.Web.Infrastructure;
@@ -19,6 +20,7 @@ public sealed partial class NewBuildDialog
     private readonly Dictionary<string, string> _errors = [];
     private IReadOnlyList<string> _projects = [];
     private string? _alert;
+    private string? _upgradePath;
     private bool _submitting;
 
     [CascadingParameter]
@@ -41,6 +43,7 @@ public sealed partial class NewBuildDialog
     {
         _errors.Clear();
         _alert = null;
+        _upgradePath = null;
         RequireText(nameof(NewBuildRequest.ProjectName), _form.ProjectName, "Project is required.");
         RequireText(nameof(NewBuildRequest.Title), _form.Title, "Title is required.");
         RequireText(nameof(NewBuildRequest.Requirements), _form.Requirements, "Requirements are required.");
@@ -71,6 +74,11 @@ public sealed partial class NewBuildDialog
             {
                 _alert = ex.Message;
             }
+        }
+        catch (PlanLimitException ex)
+        {
+            _alert = ex.Message;
+            _upgradePath = ex.UpgradePath;
         }
         catch (DomainException ex)
         {
