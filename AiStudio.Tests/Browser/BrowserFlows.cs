@@ -52,4 +52,22 @@ internal static class BrowserFlows
         await Assertions.Expect(page.GetByRole(AriaRole.Heading, new() { Name = title, Exact = true })).ToBeVisibleAsync();
         await browser.WaitForCircuitAsync();
     }
+
+    public static async Task LogOutAsync(BrowserSession browser)
+    {
+        var page = browser.Page;
+        await page.GetByRole(AriaRole.Button, new() { Name = "Log out" }).ClickAsync();
+        await Assertions.Expect(page.GetByRole(AriaRole.Link, new() { Name = "Log in" }).First).ToBeVisibleAsync();
+    }
+
+    public static async Task LogInAsync(BrowserSession browser, string email)
+    {
+        var page = browser.Page;
+        await page.GotoAsync("Account/Login");
+        await page.GetByLabel("Email").FillAsync(email);
+        await page.GetByLabel("Password").FillAsync(Password);
+        await page.GetByRole(AriaRole.Button, new() { Name = "Log in", Exact = true }).ClickAsync();
+        await Assertions.Expect(page.GetByRole(AriaRole.Button, new() { Name = "Log out" })).ToBeVisibleAsync();
+        await browser.WaitForCircuitAsync();
+    }
 }
