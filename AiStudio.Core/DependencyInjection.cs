@@ -1,11 +1,14 @@
 using AiStudio.Core.ApiTokens;
 using AiStudio.Core.Audit;
 using AiStudio.Core.Artifacts;
+using AiStudio.Core.Billing;
 using AiStudio.Core.Builds;
 using AiStudio.Core.Execution;
 using AiStudio.Core.ModelProviders;
 using AiStudio.Core.Persistence;
+using AiStudio.Core.Projects;
 using AiStudio.Core.Roles;
+using AiStudio.Core.Users;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
@@ -25,10 +28,13 @@ public static class DependencyInjection
         services.AddSingleton<IBuildEvents, InProcessBuildEvents>();
         services.AddSingleton<IBuildCommands, BuildCommands>();
         services.AddSingleton<IBuildQueries, BuildQueries>();
+        services.AddProjects();
         services.AddApiTokens();
-        services.AddSingleton<IRolePromptQueries, RolePromptQueries>();
+        services.AddRolePrompts();
         services.AddArtifacts();
+        services.AddBilling(builder.Configuration);
         services.AddExecution(database);
+        services.AddUsers(builder.Configuration);
         services.AddAudit();
         return builder;
     }

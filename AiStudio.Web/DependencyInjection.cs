@@ -1,10 +1,11 @@
 using AiStudio.Core.Identity;
-using AiStudio.Core.Persistence;
 using AiStudio.Web.Api;
 using AiStudio.Web.Artifacts;
 using AiStudio.Web.Audit;
+using AiStudio.Web.Billing;
 using AiStudio.Web.Components;
 using AiStudio.Web.Components.Account;
+using AiStudio.Web.Email;
 using AiStudio.Web.Infrastructure;
 using Microsoft.AspNetCore.Components.Authorization;
 using Microsoft.AspNetCore.Identity;
@@ -31,18 +32,14 @@ public static class DependencyInjection
             .AddIdentityCookies();
         services.AddAuthorization();
 
-        services.AddIdentityCore<ApplicationUser>(options =>
-            {
-                // No email sender is configured by default, so an account is usable as soon as it is made.
-                options.SignIn.RequireConfirmedAccount = false;
-                options.Password.RequiredLength = 8;
-                options.Lockout.MaxFailedAccessAttempts = 5;
-                IdentitySchema.Configure(options);
-            })
-            .AddEntityFrameworkStores<AiStudioDbContext>()
-            .AddSignInManager()
+        // Core registers the user and role managers and the account rules (AddAiStudioCore); the web app adds
+        // sign-in and email tokens. With an SMTP server, an account is usable once its email is confirmed;
+        // without one, no email can arrive, so sign-up confirms at once.
+        var sendsEmail = services.AddAccountEmail(builder.Configuration);
+        services.Configure<IdentityOptions>(options => options.SignIn.RequireConfirmedAccount = sendsEmail);
+        new IdentityBuilder(typeof(ApplicationUser), typeof(IdentityRole), services)
+            .AddSignInManager<AiStudioSignInManager>()
             .AddDefaultTokenProviders();
-        services.AddSingleton<IEmailSender<ApplicationUser>, IdentityNoOpEmailSender>();
 
         services.AddSingleton<ActorFactory>();
         services.AddScoped<CurrentActor>();
@@ -68,6 +65,7 @@ public static class DependencyInjection
         app.MapAiStudioApi();
         app.MapArtifactEndpoints();
         app.MapAuditEndpoints();
+        app.MapBillingEndpoints();
         app.MapGet("/health", () => Results.Ok(new { status = "ok" })).AllowAnonymous();
         return app;
     }

@@ -89,7 +89,14 @@ public sealed class Build
     }
 
     /// <summary>A person approves the attempt awaiting approval; the next phase is queued, or the build completes.</summary>
-    public PhaseRun? Approve(Guid runId, string decidedBy, DateTimeOffset now, string? editedOutput = null)
+    public PhaseRun? Approve(Guid runId, string decidedBy, DateTimeOffset now, string? editedOutput = null) =>
+        Approve(runId, new Approver(decidedBy, decidedBy), ApprovalRules.Single, now, editedOutput);
+
+    /// <summary>
+    /// Records a person's approval under the project's rules. The approval that reaches the required number
+    /// queues the next phase (or completes the build); one before it leaves the attempt awaiting approval.
+    /// </summary>
+    public PhaseRun? Approve(Guid runId, Approver approver, ApprovalRules rules, DateTimeOffset now, string? editedOutput = null)
     {
         EnsureAnyMove(PipelineTrigger.Approve);
         var run = OpenRun(runId);
@@ -98,20 +105,40 @@ public sealed class Build
             throw new DomainException("The edited output is empty; approve the model's output as it is, or write your version.");
         }
 
+        if (ApprovalRefusal(run, approver.UserId, rules) is { } refusal)
+        {
+            throw new DomainException(refusal);
+        }
+
         var next = run.Phase.Next();
-        var to = next?.ToState() ?? BuildState.Complete;
-        EnsureAllowed(PipelineTrigger.Approve, to);
-        run.Approve(decidedBy, editedOutput, now);
-        Move(PipelineTrigger.Approve, to, now);
-        return next is { } phase ? Queue(phase, feedback: null, now) : null;
+        EnsureAllowed(PipelineTrigger.Approve, next?.ToState() ?? BuildState.Complete);
+        var approvals = run.RecordApproval(approver, editedOutput, now);
+        if (approvals < rules.RequiredApprovals)
+        {
+            Touch(now);
+            return null;
+        }
+
+        return AdvancePast(run, approver.Name, now);
     }
 
+    /// <summary>Why this person may not approve the current attempt, or null when they may (or it awaits nothing).</summary>
+    public string? ApprovalRefusal(string userId, ApprovalRules rules) =>
+        CurrentRun is { Status: PhaseRunStatus.AwaitingApproval } run ? ApprovalRefusal(run, userId, rules) : null;
+
     /// <summary>Applies a verdict to the attempt awaiting approval; returns the attempt it queues, if any.</summary>
-    public PhaseRun? Decide(Guid runId, Verdict verdict, string decidedBy, DateTimeOffset now) => verdict switch
+    public PhaseRun? Decide(Guid runId, Verdict verdict, string decidedBy, DateTimeOffset now) =>
+        Decide(runId, verdict, new Approver(decidedBy, decidedBy), ApprovalRules.Single, now);
+
+    /// <summary>
+    /// Applies a verdict under the project's rules. Only approving is separated from starting the build:
+    /// the starter may still reject or send back, since asking for rework never pushes their own work through.
+    /// </summary>
+    public PhaseRun? Decide(Guid runId, Verdict verdict, Approver by, ApprovalRules rules, DateTimeOffset now) => verdict switch
     {
-        Verdict.Approve approve => Approve(runId, decidedBy, now, approve.EditedOutput),
-        Verdict.Reject reject => Reject(runId, reject.Reason, decidedBy, now),
-        Verdict.SendBack sendBack => SendBackFrom(runId, sendBack.Target, sendBack.Reason, decidedBy, now),
+        Verdict.Approve approve => Approve(runId, by, rules, now, approve.EditedOutput),
+        Verdict.Reject reject => Reject(runId, reject.Reason, by.Name, now),
+        Verdict.SendBack sendBack => SendBackFrom(runId, sendBack.Target, sendBack.Reason, by.Name, now),
         _ => throw new ArgumentOutOfRangeException(nameof(verdict), verdict, null),
     };
 
@@ -135,7 +162,8 @@ public sealed class Build
         var verdict = run.Phase is Phase.Testing or Phase.Verification ? StructuredVerdict.Parse(run.Output) : null;
         if (verdict is null || verdict.Pass)
         {
-            return Approve(run.Id, decidedBy, now);
+            // The policy decides in place of people, so the project's approval counts do not apply.
+            return AdvancePast(run, decidedBy, now);
         }
 
         if (ReworkCycles >= ReworkCap)
@@ -265,11 +293,43 @@ public sealed class Build
         }
     }
 
+    /// <summary>
+    /// Marks work done by the background (an attempt finished) without a new version: it changes nothing
+    /// a person decided on, so a pause or cancel clicked at that moment is not refused as a conflict.
+    /// </summary>
+    public void NoteActivity(DateTimeOffset now) => UpdatedAt = now;
+
     /// <summary>Marks a change made to one of the build's runs, so that concurrent actors notice it.</summary>
     public void Touch(DateTimeOffset now)
     {
         UpdatedAt = now;
         Version++;
+    }
+
+    private PhaseRun? AdvancePast(PhaseRun run, string decidedBy, DateTimeOffset now)
+    {
+        var next = run.Phase.Next();
+        var to = next?.ToState() ?? BuildState.Complete;
+        EnsureAllowed(PipelineTrigger.Approve, to);
+        run.Approve(decidedBy, now);
+        Move(PipelineTrigger.Approve, to, now);
+        return next is { } phase ? Queue(phase, feedback: null, now) : null;
+    }
+
+    private string? ApprovalRefusal(PhaseRun run, string userId, ApprovalRules rules)
+    {
+        if (rules.RequireSeparateApprover && userId == CreatedBy)
+        {
+            return "You started this build, and its project needs someone else to approve its phases. You can still reject it or send it back.";
+        }
+
+        if (run.HasApprovalFrom(userId))
+        {
+            var missing = Math.Max(1, rules.RequiredApprovals - run.Approvals.Count);
+            return $"You have already approved attempt {run.Attempt} of {run.Phase}; it needs {missing} more approval{(missing == 1 ? "" : "s")} from someone else.";
+        }
+
+        return null;
     }
 
     private PhaseRun SendBackFrom(Guid runId, Phase target, string reason, string decidedBy, DateTimeOffset now)

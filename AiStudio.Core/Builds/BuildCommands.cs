@@ -1,4 +1,5 @@
 using AiStudio.Core.Audit;
+using AiStudio.Core.Billing;
 using AiStudio.Core.Common;
 using AiStudio.Core.Execution;
 using AiStudio.Core.Persistence;
@@ -11,27 +12,21 @@ internal sealed class BuildCommands(
     IDbContextFactory<AiStudioDbContext> contexts,
     IPhaseRunScheduler scheduler,
     IBuildEvents events,
+    IEntitlementService entitlements,
     TimeProvider clock) : IBuildCommands
 {
     public async Task<Guid> StartAsync(Actor actor, NewBuildRequest request, CancellationToken cancellationToken = default)
     {
         NewBuildValidator.Validate(request);
+        await entitlements.EnsureCanStartBuildAsync(actor, cancellationToken);
         var now = clock.GetUtcNow();
         await using var db = await contexts.CreateDbContextAsync(cancellationToken);
 
-        var projectName = request.ProjectName.Trim();
-        var project = await db.Projects
-            .Where(p => p.Name == projectName && p.Members.Any(m => m.UserId == actor.UserId))
-            .Include(p => p.Members)
-            .FirstOrDefaultAsync(cancellationToken);
-        if (project is null)
-        {
-            project = Project.Create(projectName, actor.UserId, now);
-            db.Projects.Add(project);
-            db.AuditEvents.Add(AuditEvent.Create(now, actor.UserId, actor.DisplayName, AuditActions.ProjectCreated, "Project",
-                project.Id.ToString(), project.Id, after: project.Name));
-        }
-        else if (project.Members.Single(m => m.UserId == actor.UserId).Role == ProjectRole.Viewer)
+        var project = request.ProjectId is { } projectId
+            ? await db.ProjectsVisibleTo(actor).Include(p => p.Members).SingleOrDefaultAsync(p => p.Id == projectId, cancellationToken)
+                ?? throw new NotFoundException("That project")
+            : await FindOrCreateProjectAsync(db, actor, request.ProjectName.Trim(), now, cancellationToken);
+        if (!actor.IsAdmin && project.RoleOf(actor.UserId) == ProjectRole.Viewer)
         {
             throw new DomainException($"You are a viewer of {project.Name} and cannot start builds there.");
         }
@@ -49,48 +44,72 @@ internal sealed class BuildCommands(
         return build.Id;
     }
 
+    /// <summary>The new-build dialog names a project: the actor's own of that name first, then one they may start builds in.</summary>
+    private static async Task<Project> FindOrCreateProjectAsync(AiStudioDbContext db, Actor actor, string name, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        var candidates = await db.Projects
+            .Where(p => p.Name == name && p.Members.Any(m => m.UserId == actor.UserId))
+            .Include(p => p.Members)
+            .ToListAsync(cancellationToken);
+        return candidates
+            .OrderBy(p => p.CreatedBy == actor.UserId ? 0 : 1)
+            .ThenBy(p => p.RoleOf(actor.UserId) == ProjectRole.Viewer ? 1 : 0)
+            .ThenBy(p => p.CreatedAt)
+            .FirstOrDefault()
+            ?? await db.AddNewProjectAsync(actor, name, now, cancellationToken);
+    }
+
     public Task DecideAsync(Actor actor, Guid buildId, Guid runId, int expectedVersion, Verdict verdict, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(verdict);
-        return ActAsync(actor, buildId, expectedVersion, cancellationToken, (build, now) =>
+        return ActAsync(actor, buildId, expectedVersion, cancellationToken, (build, rules, now) =>
         {
-            var phase = build.Runs.SingleOrDefault(r => r.Id == runId)?.Phase;
-            var next = build.Decide(runId, verdict, actor.DisplayName, now);
+            var run = build.Runs.SingleOrDefault(r => r.Id == runId);
+            var next = build.Decide(runId, verdict, new Approver(actor.UserId, actor.DisplayName), rules, now);
             var (action, detail) = verdict switch
             {
-                Verdict.Approve { EditedOutput: not null } => (AuditActions.PhaseApproved, $"{phase} approved with the reviewer's edits"),
-                Verdict.Approve => (AuditActions.PhaseApproved, $"{phase} approved"),
-                Verdict.Reject reject => (AuditActions.PhaseRejected, $"{phase} rejected: {reject.Reason.Trim()}"),
-                Verdict.SendBack sendBack => (AuditActions.PhaseSentBack, $"{phase} sent back to {sendBack.Target}: {sendBack.Reason.Trim()}"),
+                Verdict.Approve approve => ApprovalAudit(run!, approve, rules),
+                Verdict.Reject reject => (AuditActions.PhaseRejected, $"{run?.Phase} rejected: {reject.Reason.Trim()}"),
+                Verdict.SendBack sendBack => (AuditActions.PhaseSentBack, $"{run?.Phase} sent back to {sendBack.Target}: {sendBack.Reason.Trim()}"),
                 _ => throw new ArgumentOutOfRangeException(nameof(verdict)),
             };
             return new Change(action, "PhaseRun", runId.ToString(), detail, next);
         });
     }
 
+    // A partial approval is recorded as such; the one that reaches the required number is the phase's approval.
+    private static (string Action, string Detail) ApprovalAudit(PhaseRun run, Verdict.Approve approve, ApprovalRules rules)
+    {
+        var edits = approve.EditedOutput is null ? "" : " with the reviewer's edits";
+        var count = rules.RequiredApprovals == 1 ? "" : $" ({run.Approvals.Count} of {rules.RequiredApprovals} approvals)";
+        return run.Status == PhaseRunStatus.AwaitingApproval
+            ? (PhaseRunApproval.RecordedAction, $"{run.Phase} approval recorded{edits}{count}")
+            : (AuditActions.PhaseApproved, $"{run.Phase} approved{edits}{count}");
+    }
+
     public Task PauseAsync(Actor actor, Guid buildId, int expectedVersion, CancellationToken cancellationToken = default) =>
-        ActAsync(actor, buildId, expectedVersion, cancellationToken, (build, now) =>
+        ActAsync(actor, buildId, expectedVersion, cancellationToken, (build, _, now) =>
         {
             build.Hold(actor.DisplayName, now);
             return new Change(AuditActions.BuildHeld, "Build", build.Id.ToString(), build.StatusReason, null);
         });
 
     public Task ResumeAsync(Actor actor, Guid buildId, int expectedVersion, CancellationToken cancellationToken = default) =>
-        ActAsync(actor, buildId, expectedVersion, cancellationToken, (build, now) =>
+        ActAsync(actor, buildId, expectedVersion, cancellationToken, (build, _, now) =>
         {
             var queued = build.Resume(now);
             return new Change(AuditActions.BuildResumed, "Build", build.Id.ToString(), $"Resumed at {build.State}", queued);
         });
 
     public Task CancelAsync(Actor actor, Guid buildId, int expectedVersion, string reason, CancellationToken cancellationToken = default) =>
-        ActAsync(actor, buildId, expectedVersion, cancellationToken, (build, now) =>
+        ActAsync(actor, buildId, expectedVersion, cancellationToken, (build, _, now) =>
         {
             build.Cancel(reason, actor.DisplayName, now);
             return new Change(AuditActions.BuildCancelled, "Build", build.Id.ToString(), build.StatusReason, null);
         });
 
     public Task RetryAsync(Actor actor, Guid buildId, int expectedVersion, CancellationToken cancellationToken = default) =>
-        ActAsync(actor, buildId, expectedVersion, cancellationToken, (build, now) =>
+        ActAsync(actor, buildId, expectedVersion, cancellationToken, (build, _, now) =>
         {
             var run = build.Retry(now);
             return new Change(AuditActions.RunRetried, "PhaseRun", run.Id.ToString(), $"{run.Phase} retried as attempt {run.Attempt}", run);
@@ -99,13 +118,16 @@ internal sealed class BuildCommands(
     private sealed record Change(string Action, string EntityType, string EntityId, string? Detail, PhaseRun? Queued);
 
     /// <summary>One decision: load with access and version checks, change, audit in the same transaction, notify, schedule.</summary>
-    private async Task ActAsync(Actor actor, Guid buildId, int expectedVersion, CancellationToken cancellationToken, Func<Build, DateTimeOffset, Change> act)
+    private async Task ActAsync(Actor actor, Guid buildId, int expectedVersion, CancellationToken cancellationToken, Func<Build, ApprovalRules, DateTimeOffset, Change> act)
     {
         await using var db = await contexts.CreateDbContextAsync(cancellationToken);
         var build = await LoadForDecisionAsync(db, actor, buildId, expectedVersion, cancellationToken);
+        var rules = await db.Projects.Where(p => p.Id == build.ProjectId)
+            .Select(p => new ApprovalRules(p.RequireSeparateApprover, p.RequiredApprovals))
+            .SingleAsync(cancellationToken);
         var now = clock.GetUtcNow();
         var before = build.State;
-        var change = act(build, now);
+        var change = act(build, rules, now);
 
         db.AuditEvents.Add(AuditEvent.Create(now, actor.UserId, actor.DisplayName, change.Action, change.EntityType, change.EntityId,
             build.ProjectId, build.Id, before: before.ToString(), after: build.State.ToString(), detail: change.Detail));
@@ -125,7 +147,7 @@ internal sealed class BuildCommands(
 
     private static async Task<Build> LoadForDecisionAsync(AiStudioDbContext db, Actor actor, Guid buildId, int expectedVersion, CancellationToken cancellationToken)
     {
-        var build = await db.VisibleTo(actor).Include(b => b.Runs).SingleOrDefaultAsync(b => b.Id == buildId, cancellationToken)
+        var build = await db.VisibleTo(actor).Include(b => b.Runs).ThenInclude(r => r.Approvals).SingleOrDefaultAsync(b => b.Id == buildId, cancellationToken)
             ?? throw new NotFoundException("That build");
         if (!await db.DecidableBy(actor).AnyAsync(b => b.Id == buildId, cancellationToken))
         {

@@ -52,19 +52,35 @@ internal sealed class BuildQueries(IDbContextFactory<AiStudioDbContext> contexts
     public async Task<BuildDetails?> GetAsync(Actor actor, Guid buildId, CancellationToken cancellationToken = default)
     {
         await using var db = await contexts.CreateDbContextAsync(cancellationToken);
-        var build = await db.VisibleTo(actor).Include(b => b.Runs).AsNoTracking().SingleOrDefaultAsync(b => b.Id == buildId, cancellationToken);
+        var build = await db.VisibleTo(actor).Include(b => b.Runs).ThenInclude(r => r.Approvals).AsNoTracking()
+            .SingleOrDefaultAsync(b => b.Id == buildId, cancellationToken);
         if (build is null)
         {
             return null;
         }
 
-        var projectName = await db.Projects.Where(p => p.Id == build.ProjectId).Select(p => p.Name).SingleAsync(cancellationToken);
+        var project = await db.Projects.Where(p => p.Id == build.ProjectId)
+            .Select(p => new { p.Name, Rules = new ApprovalRules(p.RequireSeparateApprover, p.RequiredApprovals) })
+            .SingleAsync(cancellationToken);
+        var projectName = project.Name;
         var canDecide = await db.DecidableBy(actor).AnyAsync(b => b.Id == buildId, cancellationToken);
         var runs = build.Runs.OrderBy(r => r.QueuedAt).ThenBy(r => r.Phase).ThenBy(r => r.Attempt).Select(PhaseRunView.From).ToList();
         var createdBy = await db.Users.Where(u => u.Id == build.CreatedBy).Select(u => u.UserName).SingleOrDefaultAsync(cancellationToken) ?? build.CreatedBy;
         return new BuildDetails(build.Id, build.ProjectId, projectName, build.Title, build.Requirements, build.State, build.CurrentPhase,
             build.Version, createdBy, build.CreatedAt, build.UpdatedAt, canDecide, runs, build.StatusReason,
-            new BuildGovernance(build.Policy, build.ReworkCap, build.CostBudget), build.ReworkCycles, Ledger(build));
+            new BuildGovernance(build.Policy, build.ReworkCap, build.CostBudget), build.ReworkCycles, Ledger(build),
+            Progress(build, project.Rules, actor, canDecide));
+    }
+
+    private static ApprovalProgress? Progress(Build build, ApprovalRules rules, Actor actor, bool canDecide)
+    {
+        if (build.CurrentRun is not { Status: PhaseRunStatus.AwaitingApproval } run || build.State.AsPhase() is null)
+        {
+            return null;
+        }
+
+        var refusal = canDecide ? build.ApprovalRefusal(actor.UserId, rules) : "Only an editor or owner of the project can approve.";
+        return new ApprovalProgress(rules, PhaseRunView.From(run).Approvals ?? [], refusal is null, refusal);
     }
 
     private CostSummary Ledger(Build build) => CostLedger.Summarize(build.Runs

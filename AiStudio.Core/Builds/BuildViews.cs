@@ -3,7 +3,8 @@ using AiStudio.Core.Roles;
 
 namespace AiStudio.Core.Builds;
 
-public sealed record NewBuildRequest(string ProjectName, string Title, string Requirements, BuildGovernance? Governance = null);
+/// <param name="ProjectName">The project to find among the actor's, or to create; ignored when <paramref name="ProjectId"/> is given.</param>
+public sealed record NewBuildRequest(string ProjectName, string Title, string Requirements, BuildGovernance? Governance = null, Guid? ProjectId = null);
 
 public sealed record BuildCard(
     Guid Id,
@@ -37,7 +38,8 @@ public sealed record PhaseRunView(
     string? EditedOutput = null,
     string? EditedBy = null,
     decimal Cost = 0m,
-    Guid? PromptId = null)
+    Guid? PromptId = null,
+    IReadOnlyList<ApprovalView>? Approvals = null)
 {
     public bool IsOffline => Provider == "Offline";
 
@@ -47,7 +49,8 @@ public sealed record PhaseRunView(
     internal static PhaseRunView From(PhaseRun r) => new(
         r.Id, r.Phase, r.Role, r.Attempt, r.Status, r.Output, r.Feedback, r.Error, r.Provider, r.ModelId,
         r.PromptVersion, r.InputTokens, r.OutputTokens, r.LatencyMs, r.QueuedAt, r.CompletedAt, r.DecidedBy,
-        r.EditedOutput, r.EditedBy, r.Cost, r.PromptId);
+        r.EditedOutput, r.EditedBy, r.Cost, r.PromptId,
+        r.Approvals.OrderBy(a => a.ApprovedAt).Select(a => new ApprovalView(a.ApproverName, a.ApprovedAt, a.Edited)).ToList());
 }
 
 public sealed record BuildDetails(
@@ -67,7 +70,8 @@ public sealed record BuildDetails(
     string? StatusReason = null,
     BuildGovernance? Governance = null,
     int ReworkCycles = 0,
-    CostSummary? Costs = null)
+    CostSummary? Costs = null,
+    ApprovalProgress? Approval = null)
 {
     public decimal TotalCost => Runs.Sum(r => r.Cost);
 
@@ -89,6 +93,17 @@ public sealed record BuildDetails(
         : null;
 
     public bool AwaitsApproval => CurrentRun?.Status == PhaseRunStatus.AwaitingApproval && State.AsPhase() is not null;
+}
+
+public sealed record ApprovalView(string ApproverName, DateTimeOffset ApprovedAt, bool Edited);
+
+/// <summary>Where the current attempt stands against its project's approval rules, for this actor.</summary>
+/// <param name="CannotApproveReason">Why the actor may not approve (or edit and approve) now; null when they may.</param>
+public sealed record ApprovalProgress(ApprovalRules Rules, IReadOnlyList<ApprovalView> Approvals, bool CanApprove, string? CannotApproveReason)
+{
+    public bool IsPartial => Approvals.Count > 0 && Rules.RequiredApprovals > 1;
+
+    public string Summary => $"{Approvals.Count} of {Rules.RequiredApprovals} approvals";
 }
 
 public sealed record MessageView(MessageAuthor Author, string Content);

@@ -10,7 +10,11 @@ internal static class NewBuildValidator
     public static void Validate(NewBuildRequest request)
     {
         var errors = new Dictionary<string, string[]>();
-        Check(errors, nameof(request.ProjectName), "Project", request.ProjectName, 1, Project.NameMaxLength);
+        if (request.ProjectId is null)
+        {
+            Check(errors, nameof(request.ProjectName), "Project", request.ProjectName, 1, Project.NameMaxLength);
+        }
+
         Check(errors, nameof(request.Title), "Title", request.Title, 1, Build.TitleMaxLength);
         Check(errors, nameof(request.Requirements), "Requirements", request.Requirements, RequirementsMinLength, Build.RequirementsMaxLength, allowNewLines: true);
         if (request.Governance is { } governance)

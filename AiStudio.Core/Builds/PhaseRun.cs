@@ -6,6 +6,8 @@ namespace AiStudio.Core.Builds;
 /// <summary>One attempt at one phase of a build: the unit of work that the background worker executes.</summary>
 public sealed class PhaseRun
 {
+    private readonly List<PhaseRunApproval> _approvals = [];
+
     private PhaseRun() { }
 
     internal PhaseRun(Guid buildId, Phase phase, int attempt, string? feedback, DateTimeOffset now)
@@ -63,6 +65,11 @@ public sealed class PhaseRun
     /// <summary>App-set concurrency token: SQLite has no rowversion.</summary>
     public int Version { get; private set; }
 
+    /// <summary>The approvals of the text this attempt hands on; kept after the attempt is decided, as its history.</summary>
+    public IReadOnlyList<PhaseRunApproval> Approvals => _approvals;
+
+    public bool HasApprovalFrom(string userId) => _approvals.Any(a => a.ApproverId == userId);
+
     public Guid Claim(Guid token, DateTimeOffset now)
     {
         if (Status != PhaseRunStatus.Queued)
@@ -119,15 +126,26 @@ public sealed class PhaseRun
         Version++;
     }
 
-    internal void Approve(string decidedBy, string? editedOutput, DateTimeOffset now)
+    /// <summary>
+    /// Records one person's approval; with an edit that changes the text handed on, earlier approvals no longer
+    /// count, because they approved other text. Returns how many approvals the attempt now has.
+    /// </summary>
+    internal int RecordApproval(Approver approver, string? editedOutput, DateTimeOffset now)
     {
-        Decide(PhaseRunStatus.Approved, decidedBy, now);
-        if (editedOutput is not null && editedOutput != Output)
+        EnsureAwaitingApproval();
+        if (editedOutput is not null && editedOutput != HandedOnOutput)
         {
-            EditedOutput = editedOutput;
-            EditedBy = decidedBy;
+            _approvals.Clear();
+            EditedOutput = editedOutput == Output ? null : editedOutput;
+            EditedBy = EditedOutput is null ? null : approver.Name;
         }
+
+        _approvals.Add(new PhaseRunApproval(Id, approver, editedOutput is not null, now));
+        Version++;
+        return _approvals.Count;
     }
+
+    internal void Approve(string decidedBy, DateTimeOffset now) => Decide(PhaseRunStatus.Approved, decidedBy, now);
 
     internal void Supersede()
     {
@@ -158,16 +176,20 @@ public sealed class PhaseRun
 
     private void Decide(PhaseRunStatus verdict, string decidedBy, DateTimeOffset now)
     {
+        EnsureAwaitingApproval();
+        Status = verdict;
+        DecidedBy = decidedBy;
+        DecidedAt = now;
+        Version++;
+    }
+
+    private void EnsureAwaitingApproval()
+    {
         if (Status != PhaseRunStatus.AwaitingApproval)
         {
             throw new DomainException(
                 $"Attempt {Attempt} of {Phase} is {Status.DisplayName().ToLowerInvariant()}; only output awaiting approval can be decided.");
         }
-
-        Status = verdict;
-        DecidedBy = decidedBy;
-        DecidedAt = now;
-        Version++;
     }
 
     private void EnsureHeldBy(Guid token)

@@ -91,7 +91,7 @@ internal sealed class PhaseRunExecutor(
             return null;
         }
 
-        var prompt = await db.RolePrompts.Where(p => p.Role == run.Role && p.IsActive).OrderByDescending(p => p.Version).FirstAsync(cancellationToken);
+        var prompt = await db.RolePrompts.SingleAsync(p => p.Role == run.Role && p.IsActive, cancellationToken);
         var approved = build.Runs
             .Where(r => r.Phase < run.Phase && r.Status == PhaseRunStatus.Approved)
             .GroupBy(r => r.Phase)
@@ -139,42 +139,77 @@ internal sealed class PhaseRunExecutor(
             .ToList();
     }
 
-    private async Task CompleteAsync(Guid runId, Guid token, RoleRunResult result, CancellationToken cancellationToken)
+    private Task CompleteAsync(Guid runId, Guid token, RoleRunResult result, CancellationToken cancellationToken) =>
+        SaveOutcomeAsync(runId, token, "awaiting approval", cancellationToken, (db, build, run, now) =>
+        {
+            var outcome = result.Outcome;
+            run.Complete(token, outcome, costs.Cost(outcome.ModelId, outcome.InputTokens, outcome.OutputTokens), now);
+            build.NoteActivity(now);
+
+            var sequence = 0;
+            foreach (var turn in result.MessagesSent)
+            {
+                db.ConversationMessages.Add(ConversationMessage.Create(build.Id, run.Id, run.Role, sequence++, turn.Author, turn.Content, now));
+            }
+
+            db.ConversationMessages.Add(ConversationMessage.Create(build.Id, run.Id, run.Role, sequence, MessageAuthor.Assistant, outcome.Response, now));
+            db.AuditEvents.Add(AuditEvent.Create(now, Actor.System.UserId, Actor.System.DisplayName, AuditActions.RunCompleted, "PhaseRun",
+                run.Id.ToString(), build.ProjectId, build.Id, before: nameof(PhaseRunStatus.Running), after: nameof(PhaseRunStatus.AwaitingApproval),
+                detail: $"{run.Phase} attempt {run.Attempt} in {outcome.Latency.TotalSeconds:0.0} s, {run.Cost:0.######} USD",
+                promptVersion: outcome.PromptVersion, modelId: outcome.ModelId,
+                inputTokens: outcome.InputTokens, outputTokens: outcome.OutputTokens, cost: run.Cost));
+            return FollowPolicy(db, build, run, now);
+        });
+
+    private Task FailAsync(Guid runId, Guid token, string error, CancellationToken cancellationToken) =>
+        SaveOutcomeAsync(runId, token, "failed", cancellationToken, (db, build, run, now) =>
+        {
+            var before = build.State;
+            build.Fail(run, token, error, now);
+            db.AuditEvents.Add(AuditEvent.Create(now, Actor.System.UserId, Actor.System.DisplayName, AuditActions.RunFailed, "PhaseRun",
+                run.Id.ToString(), build.ProjectId, build.Id, before: before.ToString(), after: build.State.ToString(), detail: error));
+            return null;
+        });
+
+    /// <summary>
+    /// Stores what became of a held run. A person may pause or cancel the build at the same moment; their
+    /// change wins the version check, and the outcome is applied again to the build as they left it.
+    /// </summary>
+    private async Task SaveOutcomeAsync(
+        Guid runId, Guid token, string what, CancellationToken cancellationToken,
+        Func<AiStudioDbContext, Build, PhaseRun, DateTimeOffset, PhaseRun?> apply)
     {
-        await using var db = await contexts.CreateDbContextAsync(cancellationToken);
-        var build = await db.Builds.Include(b => b.Runs).SingleAsync(b => b.Runs.Any(r => r.Id == runId), cancellationToken);
-        var run = build.Runs.Single(r => r.Id == runId);
-        if (!run.IsHeldBy(token))
+        const int attempts = 5;
+        for (var attempt = 1; ; attempt++)
         {
-            // Cancelled or sent back while the model was writing: the answer belongs to nothing any more.
-            logger.LogInformation("Phase run {RunId} was {Status} while running; its answer is discarded", runId, run.Status);
+            await using var db = await contexts.CreateDbContextAsync(cancellationToken);
+            var build = await db.Builds.Include(b => b.Runs).SingleAsync(b => b.Runs.Any(r => r.Id == runId), cancellationToken);
+            var run = build.Runs.Single(r => r.Id == runId);
+            if (!run.IsHeldBy(token))
+            {
+                // Cancelled or sent back while the model was writing: the outcome belongs to nothing any more.
+                logger.LogInformation("Phase run {RunId} was {Status} while running; its outcome is discarded", runId, run.Status);
+                return;
+            }
+
+            var next = apply(db, build, run, clock.GetUtcNow());
+            try
+            {
+                await db.SaveChangesAsync(cancellationToken);
+            }
+            catch (DbUpdateConcurrencyException) when (attempt < attempts)
+            {
+                logger.LogInformation("Phase run {RunId}: the build changed while storing its outcome; trying again", runId);
+                continue;
+            }
+
+            events.Publish(new BuildChanged(build.Id, build.ProjectId, build.State, what));
+            if (next is not null)
+            {
+                await scheduler.ScheduleAsync(next.Id, cancellationToken);
+            }
+
             return;
-        }
-
-        var now = clock.GetUtcNow();
-        var outcome = result.Outcome;
-        run.Complete(token, outcome, costs.Cost(outcome.ModelId, outcome.InputTokens, outcome.OutputTokens), now);
-        build.Touch(now);
-
-        var sequence = 0;
-        foreach (var turn in result.MessagesSent)
-        {
-            db.ConversationMessages.Add(ConversationMessage.Create(build.Id, run.Id, run.Role, sequence++, turn.Author, turn.Content, now));
-        }
-
-        db.ConversationMessages.Add(ConversationMessage.Create(build.Id, run.Id, run.Role, sequence, MessageAuthor.Assistant, outcome.Response, now));
-        db.AuditEvents.Add(AuditEvent.Create(now, Actor.System.UserId, Actor.System.DisplayName, AuditActions.RunCompleted, "PhaseRun",
-            run.Id.ToString(), build.ProjectId, build.Id, before: nameof(PhaseRunStatus.Running), after: nameof(PhaseRunStatus.AwaitingApproval),
-            detail: $"{run.Phase} attempt {run.Attempt} in {outcome.Latency.TotalSeconds:0.0} s, {run.Cost:0.######} USD",
-            promptVersion: outcome.PromptVersion, modelId: outcome.ModelId,
-            inputTokens: outcome.InputTokens, outputTokens: outcome.OutputTokens, cost: run.Cost));
-
-        var next = FollowPolicy(db, build, run, now);
-        await db.SaveChangesAsync(cancellationToken);
-        events.Publish(new BuildChanged(build.Id, build.ProjectId, build.State, "awaiting approval"));
-        if (next is not null)
-        {
-            await scheduler.ScheduleAsync(next.Id, cancellationToken);
         }
     }
 
@@ -220,23 +255,4 @@ internal sealed class PhaseRunExecutor(
         return next;
     }
 
-    private async Task FailAsync(Guid runId, Guid token, string error, CancellationToken cancellationToken)
-    {
-        await using var db = await contexts.CreateDbContextAsync(cancellationToken);
-        var build = await db.Builds.Include(b => b.Runs).SingleAsync(b => b.Runs.Any(r => r.Id == runId), cancellationToken);
-        var run = build.Runs.Single(r => r.Id == runId);
-        if (!run.IsHeldBy(token))
-        {
-            logger.LogInformation("Phase run {RunId} was {Status} while running; its failure is discarded", runId, run.Status);
-            return;
-        }
-
-        var now = clock.GetUtcNow();
-        var before = build.State;
-        build.Fail(run, token, error, now);
-        db.AuditEvents.Add(AuditEvent.Create(now, Actor.System.UserId, Actor.System.DisplayName, AuditActions.RunFailed, "PhaseRun",
-            run.Id.ToString(), build.ProjectId, build.Id, before: before.ToString(), after: build.State.ToString(), detail: error));
-        await db.SaveChangesAsync(cancellationToken);
-        events.Publish(new BuildChanged(build.Id, build.ProjectId, build.State, "failed"));
-    }
 }

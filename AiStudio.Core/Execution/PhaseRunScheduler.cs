@@ -14,24 +14,16 @@ internal sealed class QuartzPhaseRunScheduler(ISchedulerFactory schedulers) : IP
     {
         var scheduler = await schedulers.GetScheduler(cancellationToken);
         var key = new JobKey($"run-{runId}", "phase-runs");
-        if (await scheduler.Exists(key, cancellationToken))
-        {
-            return;
-        }
-
         var job = JobBuilder.Create<PhaseRunJob>()
             .WithIdentity(key)
             .UsingJobData(PhaseRunJob.RunIdKey, runId.ToString())
             .RequestRecovery()
             .Build();
         var trigger = TriggerBuilder.Create().ForJob(key).StartNow().Build();
-        try
-        {
-            await scheduler.ScheduleJob(job, trigger, cancellationToken: cancellationToken);
-        }
-        catch (ObjectAlreadyExistsException)
-        {
-            // Scheduled a moment ago by start-up recovery or another caller: one job per run is enough.
-        }
+
+        // Replace, never skip, a job already stored for this run: it may be one that is just finishing after it
+        // found the build on hold, and a resume that skipped it would leave the run queued until the next restart.
+        // A run fired twice still executes once: the executor's claim sees to that.
+        await scheduler.ScheduleJob(job, trigger, ScheduleJobOptions.Replacing, cancellationToken);
     }
 }

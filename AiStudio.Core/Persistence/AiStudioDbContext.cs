@@ -1,5 +1,6 @@
 using AiStudio.Core.ApiTokens;
 using AiStudio.Core.Audit;
+using AiStudio.Core.Billing;
 using AiStudio.Core.Builds;
 using AiStudio.Core.Identity;
 using AiStudio.Core.Projects;
@@ -28,10 +29,13 @@ public abstract class AiStudioDbContext(DbContextOptions options) : IdentityDbCo
     public DbSet<ProjectMember> ProjectMembers => Set<ProjectMember>();
     public DbSet<Build> Builds => Set<Build>();
     public DbSet<PhaseRun> PhaseRuns => Set<PhaseRun>();
+    public DbSet<PhaseRunApproval> PhaseRunApprovals => Set<PhaseRunApproval>();
     public DbSet<RolePrompt> RolePrompts => Set<RolePrompt>();
     public DbSet<ConversationMessage> ConversationMessages => Set<ConversationMessage>();
     public DbSet<AuditEvent> AuditEvents => Set<AuditEvent>();
     public DbSet<ApiToken> ApiTokens => Set<ApiToken>();
+    public DbSet<BillingAccount> BillingAccounts => Set<BillingAccount>();
+    public DbSet<ProcessedStripeEvent> ProcessedStripeEvents => Set<ProcessedStripeEvent>();
 
     protected override void OnModelCreating(ModelBuilder builder)
     {

@@ -14,9 +14,14 @@ namespace AiStudio.Tests.Api;
 /// One running web app for the API tests, with two users (Alice and Bob), each with an API token.
 /// Tests start their own builds, so they do not depend on each other's state.
 /// </summary>
-public sealed class ApiHost : IAsyncLifetime
+public sealed class ApiHost(IDictionary<string, string?>? settings) : IAsyncLifetime
 {
-    private readonly AiStudioWebFactory _factory = new();
+    private readonly AiStudioWebFactory _factory = new(settings);
+
+    public ApiHost()
+        : this(null)
+    {
+    }
 
     public Uri Address { get; private set; } = null!;
     public Actor Alice { get; private set; } = null!;

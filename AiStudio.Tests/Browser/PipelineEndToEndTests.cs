@@ -34,28 +34,11 @@ public sealed class PipelineEndToEndTests : IAsyncLifetime
     public Task NewUser_SignsUpStartsBuildAndApprovesSixPhases_BuildCompletes() =>
         _browser.RunAsync(nameof(NewUser_SignsUpStartsBuildAndApprovesSixPhases_BuildCompletes), async page =>
     {
-        await page.GotoAsync("");
-        await page.GetByRole(AriaRole.Link, new() { Name = "Sign up" }).First.ClickAsync();
-
-        await page.GetByLabel("Email").FillAsync("newcomer@example.com");
-        await page.GetByLabel("Password", new() { Exact = true }).FillAsync("Str0ng!Passw0rd");
-        await page.GetByLabel("Confirm Password").FillAsync("Str0ng!Passw0rd");
-        await page.GetByRole(AriaRole.Button, new() { Name = "Register" }).ClickAsync();
-
-        await page.GetByRole(AriaRole.Link, new() { Name = "Pipeline board" }).First.ClickAsync();
-        await Assertions.Expect(page.GetByRole(AriaRole.Heading, new() { Name = "Pipeline board" })).ToBeVisibleAsync();
-        await _browser.WaitForCircuitAsync();
-
-        await page.GetByRole(AriaRole.Button, new() { Name = "New build" }).ClickAsync();
-        await page.GetByLabel("Title").FillAsync("Invoice reminders");
-        await page.GetByLabel("Requirements").FillAsync(
+        await BrowserFlows.SignUpAsync(_browser, "newcomer@example.com");
+        await BrowserFlows.StartBuildAsync(_browser, "Invoice reminders",
             "Customers receive an email reminder seven days before an invoice is due.\n" +
             "Finance staff can switch reminders off per customer.\n" +
             "Every reminder sent is logged with its invoice number.");
-        await page.GetByRole(AriaRole.Button, new() { Name = "Start build" }).ClickAsync();
-
-        await Assertions.Expect(page.GetByRole(AriaRole.Heading, new() { Name = "Invoice reminders", Exact = true })).ToBeVisibleAsync();
-        await _browser.WaitForCircuitAsync();
 
         string[] artifacts = ["Requirements document", "Implementation plan", "Source code", "Test cases", "Verification report", "Deployment configuration"];
         foreach (var artifact in artifacts)

@@ -8,7 +8,11 @@ public static class Eventually
     private static readonly TimeSpan PollInterval = TimeSpan.FromMilliseconds(50);
 
     /// <exception cref="TimeoutException">The condition did not hold within <paramref name="timeout"/>; the message says <paramref name="because"/>.</exception>
-    public static async Task Until(Func<Task<bool>> condition, TimeSpan timeout, string because)
+    public static Task Until(Func<Task<bool>> condition, TimeSpan timeout, string because) =>
+        Until(condition, timeout, () => because);
+
+    /// <param name="because">Read only on timeout, so it can describe the state the condition last saw.</param>
+    public static async Task Until(Func<Task<bool>> condition, TimeSpan timeout, Func<string> because)
     {
         var clock = Stopwatch.StartNew();
         while (true)
@@ -20,7 +24,7 @@ public static class Eventually
 
             if (clock.Elapsed > timeout)
             {
-                throw new TimeoutException($"Waited {timeout.TotalSeconds:0.#} s in vain: {because}");
+                throw new TimeoutException($"Waited {timeout.TotalSeconds:0.#} s in vain: {because()}");
             }
 
             await Task.Delay(PollInterval);

@@ -19,7 +19,7 @@ public static class RunWaits
                 return run?.Status == status;
             },
             timeout ?? Timeout,
-            $"{phase} attempt {attempt} of build {buildId} should become {status}; it is {run?.Status.ToString() ?? "missing"}");
+            () => $"{phase} attempt {attempt} of build {buildId} should become {status}; it is {run?.Status.ToString() ?? "missing"}");
         return run!;
     }
 }

@@ -68,6 +68,9 @@ public sealed class TestAppHost : IAsyncDisposable
         ["Database:DataDirectory"] = dataDirectory,
         ["Models:Default:Provider"] = "Offline",
         ["Models:Offline:ChunkDelayMilliseconds"] = "0",
+
+        // Tests that are not about billing must not run into the Free plan's monthly build limit.
+        ["Billing:DefaultPlan"] = "Team",
     };
 
     public T Get<T>()

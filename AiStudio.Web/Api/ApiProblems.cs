@@ -1,3 +1,4 @@
+using AiStudio.Core.Billing;
 using System.Text.Json;
 using AiStudio.Core.Builds;
 using AiStudio.Core.Common;
@@ -19,6 +20,8 @@ internal static class ApiProblems
         NotFoundException => TypedResults.Problem(exception.Message, statusCode: StatusCodes.Status404NotFound, title: "Not found"),
         ConcurrencyConflictException => TypedResults.Problem(exception.Message, statusCode: StatusCodes.Status409Conflict, title: "The build changed"),
         InvalidTransitionException => TypedResults.Problem(exception.Message, statusCode: StatusCodes.Status409Conflict, title: "Not allowed in the build's state"),
+        PlanLimitException limit => TypedResults.Problem(exception.Message, statusCode: StatusCodes.Status402PaymentRequired, title: "Plan limit reached",
+            extensions: new Dictionary<string, object?> { ["upgrade"] = limit.UpgradePath }),
         _ => TypedResults.Problem(exception.Message, statusCode: StatusCodes.Status422UnprocessableEntity, title: "The request could not be applied"),
     };
 

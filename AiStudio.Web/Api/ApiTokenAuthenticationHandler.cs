@@ -1,6 +1,8 @@
 using System.Security.Claims;
 using System.Text.Encodings.Web;
 using AiStudio.Core.ApiTokens;
+using AiStudio.Core.Identity;
+using Microsoft.AspNetCore.Identity;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.Extensions.Options;
 using Microsoft.Net.Http.Headers;
@@ -15,7 +17,8 @@ internal sealed class ApiTokenAuthenticationHandler(
     IOptionsMonitor<AuthenticationSchemeOptions> options,
     ILoggerFactory logger,
     UrlEncoder encoder,
-    IApiTokenService tokens) : AuthenticationHandler<AuthenticationSchemeOptions>(options, logger, encoder)
+    IApiTokenService tokens,
+    UserManager<ApplicationUser> users) : AuthenticationHandler<AuthenticationSchemeOptions>(options, logger, encoder)
 {
     public const string SchemeName = "ApiToken";
     public const string TokenIdClaim = "aistudio:api_token_id";
@@ -40,13 +43,20 @@ internal sealed class ApiTokenAuthenticationHandler(
             return AuthenticateResult.Fail("The API token is not valid or has been revoked.");
         }
 
-        var identity = new ClaimsIdentity(
-            [
-                new Claim(ClaimTypes.NameIdentifier, owner.UserId),
-                new Claim(ClaimTypes.Name, owner.UserName),
-                new Claim(TokenIdClaim, owner.TokenId.ToString()),
-            ],
-            Scheme.Name);
+        List<Claim> claims =
+        [
+            new Claim(ClaimTypes.NameIdentifier, owner.UserId),
+            new Claim(ClaimTypes.Name, owner.UserName),
+            new Claim(TokenIdClaim, owner.TokenId.ToString()),
+        ];
+
+        // The same roles as the user's cookie, read on each call, so a promotion or demotion applies at once.
+        if (await users.FindByIdAsync(owner.UserId) is { } user)
+        {
+            claims.AddRange((await users.GetRolesAsync(user)).Select(role => new Claim(ClaimTypes.Role, role)));
+        }
+
+        var identity = new ClaimsIdentity(claims, Scheme.Name);
         return AuthenticateResult.Success(new AuthenticationTicket(new ClaimsPrincipal(identity), Scheme.Name));
     }
 

@@ -105,7 +105,13 @@ public sealed record BuildStatusResponse(
 
         if (d.AwaitsApproval)
         {
-            actions.AddRange([VerdictNames.Approve, VerdictNames.Reject]);
+            // Separation of duties or an approval already given by this person: the other verdicts stay.
+            if (d.Approval?.CanApprove != false)
+            {
+                actions.Add(VerdictNames.Approve);
+            }
+
+            actions.Add(VerdictNames.Reject);
             if (d.SendBackTargets.Count > 0)
             {
                 actions.Add(VerdictNames.SendBack);

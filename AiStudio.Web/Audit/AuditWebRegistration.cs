@@ -5,10 +5,16 @@ namespace AiStudio.Web.Audit;
 
 internal static class AuditWebRegistration
 {
-    /// <summary>Call after Identity is added: this sign-in manager replaces Identity's own, to audit sign-ins.</summary>
+    /// <summary>
+    /// Call after Identity's sign-in manager is registered: the auditing one takes its place and hands each
+    /// sign-in on to it, whatever class it is.
+    /// </summary>
     public static IServiceCollection AddAuditWeb(this IServiceCollection services)
     {
-        services.AddScoped<SignInManager<ApplicationUser>, AuditingSignInManager>();
+        var registered = services.LastOrDefault(d => d.ServiceType == typeof(SignInManager<ApplicationUser>))?.ImplementationType
+            ?? typeof(SignInManager<ApplicationUser>);
+        services.AddScoped<SignInManager<ApplicationUser>>(sp => ActivatorUtilities.CreateInstance<AuditingSignInManager>(
+            sp, (SignInManager<ApplicationUser>)ActivatorUtilities.CreateInstance(sp, registered)));
         return services;
     }
 }

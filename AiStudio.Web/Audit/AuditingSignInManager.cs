@@ -8,12 +8,15 @@ using Microsoft.Extensions.Options;
 namespace AiStudio.Web.Audit;
 
 /// <summary>
-/// Identity's sign-in manager, recording each sign-in, failed attempt, lockout and sign-out in the audit trail.
-/// Every way of signing in (password, passkey, two-factor, external, right after registering) ends in
-/// <see cref="SignInWithClaimsAsync(ApplicationUser, AuthenticationProperties?, IEnumerable{Claim})"/>, so the
-/// account pages stay as the template made them.
+/// Identity's sign-in manager, recording each sign-in, failed attempt, lockout and sign-out in the audit trail,
+/// so the account pages stay as the template made them. Every way of signing in (password, passkey, two-factor,
+/// external, right after registering) ends in
+/// <see cref="SignInWithClaimsAsync(ApplicationUser, AuthenticationProperties?, IEnumerable{Claim})"/>, which is
+/// handed to the sign-in manager the app registered before this one (<paramref name="inner"/>), so its own rules
+/// at sign-in still apply.
 /// </summary>
 internal sealed class AuditingSignInManager(
+    SignInManager<ApplicationUser> inner,
     UserManager<ApplicationUser> userManager,
     IHttpContextAccessor contextAccessor,
     IUserClaimsPrincipalFactory<ApplicationUser> claimsFactory,
@@ -47,7 +50,7 @@ internal sealed class AuditingSignInManager(
     public override async Task SignInWithClaimsAsync(ApplicationUser user, AuthenticationProperties? authenticationProperties, IEnumerable<Claim> additionalClaims)
     {
         var claims = additionalClaims as IReadOnlyCollection<Claim> ?? additionalClaims.ToList();
-        await base.SignInWithClaimsAsync(user, authenticationProperties, claims);
+        await inner.SignInWithClaimsAsync(user, authenticationProperties, claims);
         if (!_refreshing)
         {
             var method = claims.FirstOrDefault(c => c.Type == "amr")?.Value;

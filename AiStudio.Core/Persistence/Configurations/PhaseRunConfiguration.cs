@@ -25,5 +25,7 @@ internal sealed class PhaseRunConfiguration : IEntityTypeConfiguration<PhaseRun>
         builder.Property(r => r.Version).IsConcurrencyToken();
         builder.HasIndex(r => new { r.BuildId, r.Phase, r.Attempt }).IsUnique();
         builder.HasIndex(r => r.Status);
+        builder.HasMany(r => r.Approvals).WithOne().HasForeignKey(a => a.PhaseRunId).OnDelete(DeleteBehavior.Cascade);
+        builder.Navigation(r => r.Approvals).UsePropertyAccessMode(PropertyAccessMode.Field);
     }
 }

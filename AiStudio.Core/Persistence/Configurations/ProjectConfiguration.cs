@@ -1,3 +1,4 @@
+using AiStudio.Core.Builds;
 using AiStudio.Core.Identity;
 using AiStudio.Core.Projects;
 using Microsoft.EntityFrameworkCore;
@@ -11,6 +12,13 @@ internal sealed class ProjectConfiguration : IEntityTypeConfiguration<Project>
     {
         builder.HasKey(p => p.Id);
         builder.Property(p => p.Name).HasMaxLength(Project.NameMaxLength).IsRequired();
+        builder.Property(p => p.CreatedBy).HasMaxLength(450).IsRequired();
+        builder.Property(p => p.Version).IsConcurrencyToken();
+
+        // Projects made before approval rules existed need one approval, as they always did.
+        builder.Property(p => p.RequiredApprovals).HasDefaultValue(ApprovalRules.MinApprovals);
+        builder.Ignore(p => p.ApprovalRules);
+        builder.HasIndex(p => new { p.CreatedBy, p.Name }).IsUnique();
         builder.HasMany(p => p.Members).WithOne().HasForeignKey(m => m.ProjectId).OnDelete(DeleteBehavior.Cascade);
         builder.Navigation(p => p.Members).UsePropertyAccessMode(PropertyAccessMode.Field);
     }

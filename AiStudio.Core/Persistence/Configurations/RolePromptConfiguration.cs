@@ -12,8 +12,12 @@ internal sealed class RolePromptConfiguration : IEntityTypeConfiguration<RolePro
         builder.Property(p => p.Role).HasConversion<string>().HasMaxLength(30);
         builder.Property(p => p.Text).IsRequired();
         builder.Property(p => p.CreatedBy).HasMaxLength(256);
-        builder.Property(p => p.ChangeNote).HasMaxLength(1000);
+        builder.Property(p => p.ChangeNote).HasMaxLength(RolePrompt.ChangeNoteMaxLength);
         builder.HasIndex(p => new { p.Role, p.Version }).IsUnique();
+
+        // At most one active version per role, whatever two admins do at once. [IsActive] = 1 reads the same
+        // on SQL Server and SQLite (which accepts bracketed names).
+        builder.HasIndex(p => p.Role).IsUnique().HasFilter("[IsActive] = 1").HasDatabaseName("IX_RolePrompts_Role_Active");
     }
 }
 

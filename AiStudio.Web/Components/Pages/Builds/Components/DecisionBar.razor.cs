@@ -41,6 +41,9 @@ public sealed partial class DecisionBar
 
     private bool Busy => _busy;
 
+    // Core says whether this person may approve (separation of duties, one approval each); other verdicts stay.
+    private bool CanApprove => Details.Approval?.CanApprove ?? true;
+
     private void Open(Mode mode)
     {
         _error = null;
@@ -58,7 +61,7 @@ public sealed partial class DecisionBar
 
     private void Close() => _mode = Mode.None;
 
-    private Task ApproveAsync() => DecideAsync(new Verdict.Approve(), $"{Run.Phase} approved.");
+    private Task ApproveAsync() => DecideAsync(new Verdict.Approve(), $"Your approval of {Run.Phase} is recorded.");
 
     private Task ApproveEditedAsync() => DecideAsync(new Verdict.Approve(_edited), $"{Run.Phase} approved with your edits.");
 

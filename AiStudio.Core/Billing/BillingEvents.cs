@@ -1,0 +1,21 @@
+namespace AiStudio.Core.Billing;
+
+public sealed record BillingChanged(string UserId);
+
+/// <summary>
+/// In-process notice that a user's billing state changed (a webhook was processed), so that a page waiting
+/// for activation re-reads through the services. Like build events, many nodes would need Redis for this.
+/// </summary>
+public interface IBillingEvents
+{
+    event Action<BillingChanged>? Changed;
+
+    void Publish(BillingChanged change);
+}
+
+internal sealed class InProcessBillingEvents : IBillingEvents
+{
+    public event Action<BillingChanged>? Changed;
+
+    public void Publish(BillingChanged change) => Changed?.Invoke(change);
+}

@@ -1,0 +1,143 @@
+using AiStudio.Core.Common;
+using AiStudio.Core.Persistence;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
+
+namespace AiStudio.Core.Billing;
+
+/// <summary>The plan a user has now, why, and until when if that is about to change.</summary>
+public sealed record PlanStanding(Plan Plan, bool IsPaid, string Reason, DateTimeOffset? KeepsPlanUntil);
+
+/// <summary>What a user's plan lets them do. Services call these before they act; pages only show the answers.</summary>
+public interface IEntitlementService
+{
+    Task<PlanStanding> GetStandingAsync(string userId, CancellationToken cancellationToken = default);
+
+    /// <summary>Builds the user started in the current calendar month (UTC).</summary>
+    Task<int> CountBuildsThisMonthAsync(string userId, CancellationToken cancellationToken = default);
+
+    /// <exception cref="PlanLimitException">The plan's builds for this month are used up.</exception>
+    Task EnsureCanStartBuildAsync(Actor actor, CancellationToken cancellationToken = default);
+
+    /// <exception cref="PlanLimitException">The plan does not include the model.</exception>
+    Task EnsureModelAllowedAsync(Actor actor, string modelId, CancellationToken cancellationToken = default);
+
+    /// <exception cref="PlanLimitException">A project of the owner's may not have that many members.</exception>
+    Task EnsureProjectMembersAllowedAsync(string ownerUserId, int memberCount, CancellationToken cancellationToken = default);
+}
+
+internal sealed class EntitlementService(
+    IDbContextFactory<AiStudioDbContext> contexts,
+    PlanCatalog plans,
+    IOptions<BillingOptions> options,
+    TimeProvider clock) : IEntitlementService
+{
+    public async Task<PlanStanding> GetStandingAsync(string userId, CancellationToken cancellationToken = default)
+    {
+        await using var db = await contexts.CreateDbContextAsync(cancellationToken);
+        var account = await db.BillingAccounts.AsNoTracking().SingleOrDefaultAsync(a => a.UserId == userId, cancellationToken);
+        return EffectivePlans.Resolve(account, plans, clock.GetUtcNow(), TimeSpan.FromDays(options.Value.GracePeriodDays));
+    }
+
+    public async Task<int> CountBuildsThisMonthAsync(string userId, CancellationToken cancellationToken = default)
+    {
+        var (start, end) = CurrentMonth();
+        await using var db = await contexts.CreateDbContextAsync(cancellationToken);
+        return await db.Builds.CountAsync(b => b.CreatedBy == userId && b.CreatedAt >= start && b.CreatedAt < end, cancellationToken);
+    }
+
+    public async Task EnsureCanStartBuildAsync(Actor actor, CancellationToken cancellationToken = default)
+    {
+        if (actor == Actor.System)
+        {
+            return;
+        }
+
+        var standing = await GetStandingAsync(actor.UserId, cancellationToken);
+        if (standing.Plan.BuildsPerMonth is not { } limit)
+        {
+            return;
+        }
+
+        var started = await CountBuildsThisMonthAsync(actor.UserId, cancellationToken);
+        if (started >= limit)
+        {
+            var (_, nextMonth) = CurrentMonth();
+            throw new PlanLimitException(
+                $"You have started {started} of the {limit} builds your {standing.Plan.DisplayName} plan allows this month. " +
+                $"Upgrade on the pricing page ({PlanLimitException.PricingPath}) to start more, or wait until {nextMonth:d MMMM yyyy}, when the count starts again.");
+        }
+    }
+
+    public async Task EnsureModelAllowedAsync(Actor actor, string modelId, CancellationToken cancellationToken = default)
+    {
+        if (actor == Actor.System)
+        {
+            return;
+        }
+
+        var standing = await GetStandingAsync(actor.UserId, cancellationToken);
+        if (!standing.Plan.AllowsModel(modelId))
+        {
+            throw new PlanLimitException(
+                $"Your {standing.Plan.DisplayName} plan does not include the model {modelId}; it includes {standing.Plan.ModelsText}. " +
+                $"Upgrade on the pricing page ({PlanLimitException.PricingPath}) to use it.");
+        }
+    }
+
+    public async Task EnsureProjectMembersAllowedAsync(string ownerUserId, int memberCount, CancellationToken cancellationToken = default)
+    {
+        var standing = await GetStandingAsync(ownerUserId, cancellationToken);
+        if (standing.Plan.MembersPerProject is { } limit && memberCount > limit)
+        {
+            throw new PlanLimitException(
+                $"The project owner's {standing.Plan.DisplayName} plan allows {limit} members per project. " +
+                $"Upgrade on the pricing page ({PlanLimitException.PricingPath}) for more.");
+        }
+    }
+
+    private (DateTimeOffset Start, DateTimeOffset End) CurrentMonth()
+    {
+        var now = clock.GetUtcNow().UtcDateTime;
+        var start = new DateTimeOffset(now.Year, now.Month, 1, 0, 0, 0, TimeSpan.Zero);
+        return (start, start.AddMonths(1));
+    }
+}
+
+/// <summary>The one rule that turns a billing account into the plan a user has now.</summary>
+public static class EffectivePlans
+{
+    public static PlanStanding Resolve(BillingAccount? account, PlanCatalog plans, DateTimeOffset now, TimeSpan gracePeriod)
+    {
+        var fallback = plans.Default;
+        if (account is null || account.Status == SubscriptionStatus.None)
+        {
+            return new(fallback, false, "No subscription", null);
+        }
+
+        if (plans.Find(account.PlanName) is not { } paid)
+        {
+            return new(fallback, false, "The subscription's price is not one of this installation's plans", null);
+        }
+
+        switch (account.Status)
+        {
+            case SubscriptionStatus.Active or SubscriptionStatus.Trialing when account.CancelAtPeriodEnd && account.CurrentPeriodEnd is { } end:
+                return now < end
+                    ? new(paid, true, $"Cancelled: the {paid.DisplayName} plan stays until the paid period ends", end)
+                    : new(fallback, false, "Cancelled, and the paid period has ended", null);
+
+            case SubscriptionStatus.Active or SubscriptionStatus.Trialing:
+                return new(paid, true, account.Status.Describe(), null);
+
+            case SubscriptionStatus.PastDue:
+                var graceEnds = (account.PastDueSince ?? now) + gracePeriod;
+                return now < graceEnds
+                    ? new(paid, true, $"Payment failed: the {paid.DisplayName} plan stays during the grace period while Stripe retries", graceEnds)
+                    : new(fallback, false, "Payment failed and the grace period has ended", null);
+
+            default:
+                return new(fallback, false, $"The subscription is {account.Status.Describe().ToLowerInvariant()}", null);
+        }
+    }
+}

@@ -1,0 +1,36 @@
+using System.Net;
+using System.Net.Http.Json;
+using AiStudio.Tests.Api;
+
+namespace AiStudio.Tests.Billing;
+
+public sealed class PlanLimitApiTests : IAsyncLifetime
+{
+    private readonly ApiHost _api = new(new Dictionary<string, string?>
+    {
+        ["Billing:DefaultPlan"] = "Free",
+        ["Billing:Plans:Free:BuildsPerMonth"] = "1",
+    });
+
+    public Task InitializeAsync() => _api.InitializeAsync();
+
+    public Task DisposeAsync() => _api.DisposeAsync();
+
+    [Fact]
+    public async Task StartBuild_BeyondTheMonthsQuota_Answers402WithTheUpgradeLinkAndCreatesNothing()
+    {
+        using var client = _api.Client(_api.AliceToken);
+        var request = new { projectName = "Billing", title = "Reminders", requirements = "Customers receive an email reminder before an invoice is due." };
+
+        var first = await client.PostAsJsonAsync("api/builds", request);
+        var second = await client.PostAsJsonAsync("api/builds", request with { });
+
+        Assert.Equal(HttpStatusCode.Created, first.StatusCode);
+        Assert.Equal(HttpStatusCode.PaymentRequired, second.StatusCode);
+        var problem = await second.JsonAsync();
+        Assert.Equal("/pricing", problem["upgrade"]!.GetValue<string>());
+        Assert.Contains("1", problem["detail"]!.GetValue<string>());
+        var builds = await client.GetFromJsonAsync<List<object>>("api/builds");
+        Assert.Single(builds!);
+    }
+}
