@@ -138,7 +138,7 @@ internal sealed class AuditingSignInManager(
         var from = Context.Connection.RemoteIpAddress is { } address ? $"from {address}" : null;
         var text = string.Join("; ", new[] { detail, from }.Where(t => t is not null));
         return audit.RecordAsync(
-            AuditEvent.Create(clock.GetUtcNow(), userId ?? Anonymous, name, action, "User", userId ?? "", detail: text.Length == 0 ? null : text),
+            AuditEvent.Create(clock.GetUtcNow(), userId ?? Anonymous, name, action, "Account", userId ?? "", detail: text.Length == 0 ? null : text),
             Context.RequestAborted);
     }
 }
