@@ -144,6 +144,37 @@ public sealed class AuditHttpTests : IAsyncLifetime
         Assert.Contains(rows, r => r[AuditCsv.Header.ToList().IndexOf("ActorName")] == "root@audit.test");
     }
 
+    [Fact]
+    public async Task AuditPages_Admin_RenderWithTheirHeadingsAndTheTrail()
+    {
+        await _host.CreateUserAsync("root@audit.test", isAdmin: true);
+        using var client = await SignedInClientAsync("root@audit.test");
+        var signedIn = Assert.Single(await EventsAsync(AuditActions.SignedIn));
+
+        var trail = await client.GetStringAsync("admin/audit");
+        var detail = await client.GetStringAsync($"admin/audit/{signedIn.Id}");
+        var verify = await client.GetStringAsync("admin/audit/verify");
+
+        Assert.Contains("Audit trail</h1>", trail);
+        Assert.Contains($"data-event-id=\"{signedIn.Id}\"", trail);
+        Assert.Contains("Audit event</h1>", detail);
+        Assert.Contains("root@audit.test", detail);
+        Assert.Contains("Verify the audit trail</h1>", verify);
+        Assert.Contains(">Verify now<", verify);
+    }
+
+    [Fact]
+    public async Task AuditPage_NonAdmin_ShowsTheRefusalAndNoEvents()
+    {
+        await _host.CreateUserAsync("bob@audit.test");
+        using var client = await SignedInClientAsync("bob@audit.test");
+
+        var trail = await client.GetStringAsync("admin/audit");
+
+        Assert.Contains("Only administrators can read the audit trail.", trail);
+        Assert.DoesNotContain("data-event-id", trail);
+    }
+
     /// <summary>An HttpClient holding the Identity cookie, signed in through the real log-in form.</summary>
     private async Task<HttpClient> SignedInClientAsync(string email)
     {
