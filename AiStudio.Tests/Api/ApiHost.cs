@@ -14,14 +14,17 @@ namespace AiStudio.Tests.Api;
 /// One running web app for the API tests, with two users (Alice and Bob), each with an API token.
 /// Tests start their own builds, so they do not depend on each other's state.
 /// </summary>
-public sealed class ApiHost(IDictionary<string, string?>? settings) : IAsyncLifetime
+public sealed class ApiHost : IAsyncLifetime
 {
-    private readonly AiStudioWebFactory _factory = new(settings);
+    private readonly AiStudioWebFactory _factory;
 
+    // xUnit builds class fixtures through their one public constructor.
     public ApiHost()
         : this(null)
     {
     }
+
+    internal ApiHost(IDictionary<string, string?>? settings) => _factory = new AiStudioWebFactory(settings);
 
     public Uri Address { get; private set; } = null!;
     public Actor Alice { get; private set; } = null!;
