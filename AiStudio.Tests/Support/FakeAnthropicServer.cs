@@ -64,17 +64,14 @@ public sealed class FakeAnthropicServer : IAsyncDisposable
 
     public static async Task<FakeAnthropicServer> StartAsync(CancellationToken cancellationToken = default)
     {
-        var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { Args = [] });
-        builder.Logging.ClearProviders();
-        builder.WebHost.UseKestrel(options => options.Listen(IPAddress.Loopback, 0));
-        var app = builder.Build();
-
         FakeAnthropicServer? server = null;
-        app.MapPost("/v1/messages", (HttpContext context) => server!.MessagesAsync(context));
-
-        await app.StartAsync(cancellationToken);
-        var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
-        server = new FakeAnthropicServer(app, address.TrimEnd('/'));
+        var (app, baseUrl) = await LoopbackServer.StartAsync(
+            routes =>
+            {
+                routes.MapPost("/v1/messages", (HttpContext context) => server!.MessagesAsync(context));
+            },
+            cancellationToken);
+        server = new FakeAnthropicServer(app, baseUrl);
         return server;
     }
 

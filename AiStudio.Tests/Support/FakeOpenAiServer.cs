@@ -90,24 +90,21 @@ public sealed class FakeOpenAiServer : IAsyncDisposable
 
     public static async Task<FakeOpenAiServer> StartAsync(CancellationToken cancellationToken = default)
     {
-        var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { Args = [] });
-        builder.Logging.ClearProviders();
-        builder.WebHost.UseKestrel(options => options.Listen(IPAddress.Loopback, 0));
-        var app = builder.Build();
-
         FakeOpenAiServer? server = null;
-        app.MapPost("/v1/chat/completions", (HttpContext context) => server!.ChatCompletionsAsync(context));
+        var (app, baseUrl) = await LoopbackServer.StartAsync(
+            routes =>
+            {
+                routes.MapPost("/v1/chat/completions", (HttpContext context) => server!.ChatCompletionsAsync(context));
 
-        // Azure OpenAI: the "/openai/v1" API, and the older per-deployment route with "?api-version=".
-        app.MapPost("/openai/v1/chat/completions", (HttpContext context) => server!.ChatCompletionsAsync(context));
-        app.MapPost("/openai/deployments/{deployment}/chat/completions", (HttpContext context) => server!.ChatCompletionsAsync(context));
-        app.MapGet("/v1/models", (HttpContext context) => context.Response.WriteAsync(
-            new JsonObject { ["object"] = "list", ["data"] = new JsonArray(new JsonObject { ["id"] = "fake-model", ["object"] = "model" }) }.ToJsonString(),
-            context.RequestAborted));
-
-        await app.StartAsync(cancellationToken);
-        var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
-        server = new FakeOpenAiServer(app, address.TrimEnd('/'));
+                // Azure OpenAI: the "/openai/v1" API, and the older per-deployment route with "?api-version=".
+                routes.MapPost("/openai/v1/chat/completions", (HttpContext context) => server!.ChatCompletionsAsync(context));
+                routes.MapPost("/openai/deployments/{deployment}/chat/completions", (HttpContext context) => server!.ChatCompletionsAsync(context));
+                routes.MapGet("/v1/models", (HttpContext context) => context.Response.WriteAsync(
+                    new JsonObject { ["object"] = "list", ["data"] = new JsonArray(new JsonObject { ["id"] = "fake-model", ["object"] = "model" }) }.ToJsonString(),
+                    context.RequestAborted));
+            },
+            cancellationToken);
+        server = new FakeOpenAiServer(app, baseUrl);
         return server;
     }
 

@@ -81,24 +81,21 @@ public sealed class FakeStripeServer : IAsyncDisposable
 
     public static async Task<FakeStripeServer> StartAsync(CancellationToken cancellationToken = default)
     {
-        var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { Args = [] });
-        builder.Logging.ClearProviders();
-        builder.WebHost.UseKestrel(options => options.Listen(IPAddress.Loopback, 0));
-        var app = builder.Build();
-
         FakeStripeServer? server = null;
-        app.MapPost("/v1/customers", (HttpContext context) => server!.ApiAsync(context, server.CreateCustomer));
-        app.MapPost("/v1/checkout/sessions", (HttpContext context) => server!.ApiAsync(context, server.CreateCheckoutSession));
-        app.MapPost("/v1/billing_portal/sessions", (HttpContext context) => server!.ApiAsync(context, server.CreatePortalSession));
-        app.MapGet("/v1/subscriptions/{id}", (HttpContext context, string id) => server!.ApiAsync(context, _ => server.GetSubscription(id)));
-        app.MapGet("/checkout/{sessionId}", (string sessionId) => server!.VisitCheckout(sessionId));
-        app.MapGet("/portal/{sessionId}", (string sessionId) => Results.Content(
-            $"<!DOCTYPE html><html><head><title>Fake Stripe customer portal</title></head><body><h1>Customer portal</h1><p>{WebUtility.HtmlEncode(sessionId)}</p></body></html>",
-            "text/html"));
-
-        await app.StartAsync(cancellationToken);
-        var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
-        server = new FakeStripeServer(app, address.TrimEnd('/'));
+        var (app, baseUrl) = await LoopbackServer.StartAsync(
+            routes =>
+            {
+                routes.MapPost("/v1/customers", (HttpContext context) => server!.ApiAsync(context, server.CreateCustomer));
+                routes.MapPost("/v1/checkout/sessions", (HttpContext context) => server!.ApiAsync(context, server.CreateCheckoutSession));
+                routes.MapPost("/v1/billing_portal/sessions", (HttpContext context) => server!.ApiAsync(context, server.CreatePortalSession));
+                routes.MapGet("/v1/subscriptions/{id}", (HttpContext context, string id) => server!.ApiAsync(context, _ => server.GetSubscription(id)));
+                routes.MapGet("/checkout/{sessionId}", (string sessionId) => server!.VisitCheckout(sessionId));
+                routes.MapGet("/portal/{sessionId}", (string sessionId) => Results.Content(
+                    $"<!DOCTYPE html><html><head><title>Fake Stripe customer portal</title></head><body><h1>Customer portal</h1><p>{WebUtility.HtmlEncode(sessionId)}</p></body></html>",
+                    "text/html"));
+            },
+            cancellationToken);
+        server = new FakeStripeServer(app, baseUrl);
         return server;
     }
 
