@@ -1,3 +1,5 @@
+using Microsoft.AspNetCore.Identity;
+using AiStudio.Core.Identity;
 using System.Net;
 using System.Net.Http.Headers;
 using System.Net.Http.Json;
@@ -61,6 +63,25 @@ public sealed class ApiAuthenticationTests(ApiHost host) : IClassFixture<ApiHost
 
         Assert.Equal(HttpStatusCode.Unauthorized, after.StatusCode);
         Assert.Contains("revoked", (await after.JsonAsync())["detail"]!.ToString());
+    }
+
+    [Fact]
+    public async Task ListBuilds_TokenOfALockedAccount_Returns401UntilUnlocked()
+    {
+        var carol = await host.CreateUserAsync("carol-locked@example.com");
+        using var client = host.Client(await host.CreateTokenAsync(carol, "carol"));
+        await using var scope = host.Services.CreateAsyncScope();
+        var users = scope.ServiceProvider.GetRequiredService<UserManager<ApplicationUser>>();
+        var user = (await users.FindByIdAsync(carol.UserId))!;
+
+        await users.SetLockoutEndDateAsync(user, DateTimeOffset.UtcNow.AddHours(1));
+        using var locked = await client.GetAsync("api/builds");
+        await users.SetLockoutEndDateAsync(user, null);
+        using var unlocked = await client.GetAsync("api/builds");
+
+        Assert.Equal(HttpStatusCode.Unauthorized, locked.StatusCode);
+        Assert.Contains("locked", (await locked.JsonAsync())["detail"]!.ToString());
+        Assert.Equal(HttpStatusCode.OK, unlocked.StatusCode);
     }
 
     [Fact]

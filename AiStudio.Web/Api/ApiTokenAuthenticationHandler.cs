@@ -50,11 +50,14 @@ internal sealed class ApiTokenAuthenticationHandler(
             new Claim(TokenIdClaim, owner.TokenId.ToString()),
         ];
 
-        // The same roles as the user's cookie, read on each call, so a promotion or demotion applies at once.
-        if (await users.FindByIdAsync(owner.UserId) is { } user)
+        // A locked account's tokens stop working with its sign-in; read on each call, like the roles below.
+        if (await users.FindByIdAsync(owner.UserId) is not { } user || await users.IsLockedOutAsync(user))
         {
-            claims.AddRange((await users.GetRolesAsync(user)).Select(role => new Claim(ClaimTypes.Role, role)));
+            return AuthenticateResult.Fail("The account that owns this API token is locked.");
         }
+
+        // The same roles as the user's cookie, read on each call, so a promotion or demotion applies at once.
+        claims.AddRange((await users.GetRolesAsync(user)).Select(role => new Claim(ClaimTypes.Role, role)));
 
         var identity = new ClaimsIdentity(claims, Scheme.Name);
         return AuthenticateResult.Success(new AuthenticationTicket(new ClaimsPrincipal(identity), Scheme.Name));
