@@ -73,7 +73,7 @@ internal sealed class BuildCommands(
                 Verdict.SendBack sendBack => (AuditActions.PhaseSentBack, $"{run?.Phase} sent back to {sendBack.Target}: {sendBack.Reason.Trim()}"),
                 _ => throw new ArgumentOutOfRangeException(nameof(verdict)),
             };
-            return new Change(action, "PhaseRun", runId.ToString(), detail, next);
+            return new Change(action, "PhaseRun", runId.ToString(), detail, next, run);
         });
     }
 
@@ -115,7 +115,8 @@ internal sealed class BuildCommands(
             return new Change(AuditActions.RunRetried, "PhaseRun", run.Id.ToString(), $"{run.Phase} retried as attempt {run.Attempt}", run);
         });
 
-    private sealed record Change(string Action, string EntityType, string EntityId, string? Detail, PhaseRun? Queued);
+    /// <param name="Decided">The attempt a verdict was given on: its prompt version, model and cost go on the record.</param>
+    private sealed record Change(string Action, string EntityType, string EntityId, string? Detail, PhaseRun? Queued, PhaseRun? Decided = null);
 
     /// <summary>One decision: load with access and version checks, change, audit in the same transaction, notify, schedule.</summary>
     private async Task ActAsync(Actor actor, Guid buildId, int expectedVersion, CancellationToken cancellationToken, Func<Build, ApprovalRules, DateTimeOffset, Change> act)
@@ -129,8 +130,11 @@ internal sealed class BuildCommands(
         var before = build.State;
         var change = act(build, rules, now);
 
+        var decided = change.Decided;
         db.AuditEvents.Add(AuditEvent.Create(now, actor.UserId, actor.DisplayName, change.Action, change.EntityType, change.EntityId,
-            build.ProjectId, build.Id, before: before.ToString(), after: build.State.ToString(), detail: change.Detail));
+            build.ProjectId, build.Id, before: before.ToString(), after: build.State.ToString(), detail: change.Detail,
+            promptVersion: decided?.PromptVersion, modelId: decided?.ModelId,
+            inputTokens: decided?.InputTokens, outputTokens: decided?.OutputTokens, cost: decided?.Cost));
         if (build.State == BuildState.Complete && before != BuildState.Complete)
         {
             db.AuditEvents.Add(AuditEvent.Create(now, actor.UserId, actor.DisplayName, AuditActions.BuildCompleted, "Build",
