@@ -1,3 +1,5 @@
+using AiStudio.Core.ModelProviders.Offline;
+
 namespace AiStudio.Core.Billing;
 
 /// <summary>What a plan allows. Null limits are unlimited; an empty model list allows every model.</summary>
@@ -17,7 +19,9 @@ public sealed record Plan(
 
     public string BuildsText => BuildsPerMonth is { } limit ? $"{limit} builds a month" : "Unlimited builds";
 
-    public string ModelsText => AllowedModels.Count == 0 ? "All models" : string.Join(", ", AllowedModels);
+    public string ModelsText => AllowedModels.Count == 0
+        ? "All models"
+        : string.Join(", ", AllowedModels.Select(m => m.Equals(OfflineChatCompletionService.ModelId, StringComparison.OrdinalIgnoreCase) ? "the offline model" : m));
 
     public string MembersText => MembersPerProject is { } limit ? $"Up to {limit} members per project" : "Unlimited members per project";
 }

@@ -2,8 +2,10 @@ using AiStudio.Core.Audit;
 using AiStudio.Core.Billing;
 using AiStudio.Core.Common;
 using AiStudio.Core.Execution;
+using AiStudio.Core.ModelProviders;
 using AiStudio.Core.Persistence;
 using AiStudio.Core.Projects;
+using AiStudio.Core.Roles;
 using Microsoft.EntityFrameworkCore;
 
 namespace AiStudio.Core.Builds;
@@ -13,12 +15,14 @@ internal sealed class BuildCommands(
     IPhaseRunScheduler scheduler,
     IBuildEvents events,
     IEntitlementService entitlements,
+    IChatModelCatalog models,
     TimeProvider clock) : IBuildCommands
 {
     public async Task<Guid> StartAsync(Actor actor, NewBuildRequest request, CancellationToken cancellationToken = default)
     {
         NewBuildValidator.Validate(request);
         await entitlements.EnsureCanStartBuildAsync(actor, cancellationToken);
+        await EnsureModelsAllowedAsync(actor, cancellationToken);
         var now = clock.GetUtcNow();
         await using var db = await contexts.CreateDbContextAsync(cancellationToken);
 
@@ -57,6 +61,15 @@ internal sealed class BuildCommands(
             .ThenBy(p => p.CreatedAt)
             .FirstOrDefault()
             ?? await db.AddNewProjectAsync(actor, name, now, cancellationToken);
+    }
+
+    // The roles' models come from configuration; the starter's plan must include every one the build will call.
+    private async Task EnsureModelsAllowedAsync(Actor actor, CancellationToken cancellationToken)
+    {
+        foreach (var modelId in Enum.GetValues<AiRole>().Select(role => models.For(role).ModelId).Distinct(StringComparer.OrdinalIgnoreCase))
+        {
+            await entitlements.EnsureModelAllowedAsync(actor, modelId, cancellationToken);
+        }
     }
 
     public Task DecideAsync(Actor actor, Guid buildId, Guid runId, int expectedVersion, Verdict verdict, CancellationToken cancellationToken = default)

@@ -1,5 +1,6 @@
 using System.Net.Mail;
 using AiStudio.Core.Audit;
+using AiStudio.Core.Billing;
 using AiStudio.Core.Builds;
 using AiStudio.Core.Common;
 using AiStudio.Core.Persistence;
@@ -7,7 +8,7 @@ using Microsoft.EntityFrameworkCore;
 
 namespace AiStudio.Core.Projects;
 
-internal sealed class ProjectService(IDbContextFactory<AiStudioDbContext> contexts, TimeProvider clock) : IProjectService
+internal sealed class ProjectService(IDbContextFactory<AiStudioDbContext> contexts, IEntitlementService entitlements, TimeProvider clock) : IProjectService
 {
     public const int EmailMaxLength = 256;
 
@@ -82,6 +83,7 @@ internal sealed class ProjectService(IDbContextFactory<AiStudioDbContext> contex
 
         var now = clock.GetUtcNow();
         project.AddMember(user.Id, role, now);
+        await entitlements.EnsureProjectMembersAllowedAsync(project.CreatedBy, project.Members.Count, cancellationToken);
         db.AuditEvents.Add(AuditEvent.Create(now, actor.UserId, actor.DisplayName, ProjectAuditActions.MemberAdded, "ProjectMember",
             MemberKey(projectId, user.Id), projectId, after: role.ToString(), detail: $"{user.Email} added to {project.Name} as {role}"));
         await SaveAsync(db, cancellationToken);

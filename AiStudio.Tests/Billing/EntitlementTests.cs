@@ -21,7 +21,7 @@ public sealed class EntitlementTests : IAsyncLifetime
         ["Billing:DefaultPlan"] = "Free",
         ["Billing:GracePeriodDays"] = "7",
         ["Billing:Plans:Free:BuildsPerMonth"] = "5",
-        ["Billing:Plans:Free:AllowedModels:0"] = "offline",
+        ["Billing:Plans:Free:AllowedModels:0"] = "aistudio-offline-1",
         ["Billing:Plans:Free:AllowedModels:1"] = "gpt-4o-mini",
         ["Billing:Plans:Free:MembersPerProject"] = "3",
         ["Billing:Plans:Pro:BuildsPerMonth"] = "100",
@@ -125,7 +125,7 @@ public sealed class EntitlementTests : IAsyncLifetime
     public async Task EnsureModelAllowedAsync_FreePlan_AllowsItsModelsOnlyAndPaidPlanAllowsAll()
     {
         var free = await _host.CreateUserAsync("freemodels@example.com");
-        await Entitlements.EnsureModelAllowedAsync(free, "offline");
+        await Entitlements.EnsureModelAllowedAsync(free, "aistudio-offline-1");
         await Entitlements.EnsureModelAllowedAsync(free, "GPT-4o-mini");
         var refused = await Assert.ThrowsAsync<PlanLimitException>(() => Entitlements.EnsureModelAllowedAsync(free, "gpt-4o"));
         Assert.Contains("does not include the model gpt-4o", refused.Message);

@@ -31,7 +31,7 @@ public sealed class PricingPageTests : IAsyncLifetime
         Assert.Contains("5 builds a month", html);
         Assert.Contains("100 builds a month", html);
         Assert.Contains("Unlimited builds", html);
-        Assert.Contains("offline, gpt-4o-mini", html);
+        Assert.Contains("the offline model, gpt-4o-mini", html);
         Assert.DoesNotContain("Choose ", html);
     }
 
