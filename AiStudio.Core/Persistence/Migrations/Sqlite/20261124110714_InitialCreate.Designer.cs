@@ -11,8 +11,8 @@ using Microsoft.EntityFrameworkCore.Storage.ValueConversion;
 namespace AiStudio.Core.Persistence.Migrations.Sqlite
 {
     [DbContext(typeof(SqliteAiStudioDbContext))]
-    [Migration("20261124101534_Billing")]
-    partial class Billing
+    [Migration("20261124110714_InitialCreate")]
+    partial class InitialCreate
     {
         /// <inheritdoc />
         protected override void BuildTargetModel(ModelBuilder modelBuilder)
@@ -66,6 +66,37 @@ namespace AiStudio.Core.Persistence.Migrations.Sqlite
                     b.ToTable("ApiTokens");
                 });
 
+            modelBuilder.Entity("AiStudio.Core.Audit.AuditChainHead", b =>
+                {
+                    b.Property<int>("Id")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("LastHash")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .IsUnicode(false)
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("LastSequence")
+                        .IsConcurrencyToken()
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long?>("SealedAt")
+                        .HasColumnType("INTEGER");
+
+                    b.HasKey("Id");
+
+                    b.ToTable("AuditChainHead");
+
+                    b.HasData(
+                        new
+                        {
+                            Id = 1,
+                            LastHash = "0000000000000000000000000000000000000000000000000000000000000000",
+                            LastSequence = 0L
+                        });
+                });
+
             modelBuilder.Entity("AiStudio.Core.Audit.AuditEvent", b =>
                 {
                     b.Property<long>("Id")
@@ -96,6 +127,10 @@ namespace AiStudio.Core.Persistence.Migrations.Sqlite
                     b.Property<Guid?>("BuildId")
                         .HasColumnType("TEXT");
 
+                    b.Property<decimal?>("Cost")
+                        .HasPrecision(18, 6)
+                        .HasColumnType("TEXT");
+
                     b.Property<string>("Detail")
                         .HasColumnType("TEXT");
 
@@ -107,6 +142,11 @@ namespace AiStudio.Core.Persistence.Migrations.Sqlite
                     b.Property<string>("EntityType")
                         .IsRequired()
                         .HasMaxLength(50)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Hash")
+                        .HasMaxLength(64)
+                        .IsUnicode(false)
                         .HasColumnType("TEXT");
 
                     b.Property<int?>("InputTokens")
@@ -122,19 +162,34 @@ namespace AiStudio.Core.Persistence.Migrations.Sqlite
                     b.Property<int?>("OutputTokens")
                         .HasColumnType("INTEGER");
 
+                    b.Property<string>("PreviousHash")
+                        .HasMaxLength(64)
+                        .IsUnicode(false)
+                        .HasColumnType("TEXT");
+
                     b.Property<Guid?>("ProjectId")
                         .HasColumnType("TEXT");
 
                     b.Property<int?>("PromptVersion")
                         .HasColumnType("INTEGER");
 
+                    b.Property<long?>("Sequence")
+                        .HasColumnType("INTEGER");
+
                     b.HasKey("Id");
 
-                    b.HasIndex("BuildId");
+                    b.HasIndex("Sequence")
+                        .IsUnique();
 
-                    b.HasIndex("OccurredAt");
+                    b.HasIndex("Action", "Id");
 
-                    b.HasIndex("ActorId", "OccurredAt");
+                    b.HasIndex("ActorId", "Id");
+
+                    b.HasIndex("BuildId", "Id");
+
+                    b.HasIndex("OccurredAt", "Id");
+
+                    b.HasIndex("ProjectId", "Id");
 
                     b.ToTable("AuditEvents");
                 });

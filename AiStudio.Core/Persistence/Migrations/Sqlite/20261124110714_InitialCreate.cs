@@ -30,6 +30,8 @@ namespace AiStudio.Core.Persistence.Migrations.Sqlite
                 columns: table => new
                 {
                     Id = table.Column<string>(type: "TEXT", nullable: false),
+                    CreatedAt = table.Column<long>(type: "INTEGER", nullable: true),
+                    LastSignInAt = table.Column<long>(type: "INTEGER", nullable: true),
                     UserName = table.Column<string>(type: "TEXT", maxLength: 256, nullable: true),
                     NormalizedUserName = table.Column<string>(type: "TEXT", maxLength: 256, nullable: true),
                     Email = table.Column<string>(type: "TEXT", maxLength: 256, nullable: true),
@@ -48,6 +50,20 @@ namespace AiStudio.Core.Persistence.Migrations.Sqlite
                 constraints: table =>
                 {
                     table.PrimaryKey("PK_AspNetUsers", x => x.Id);
+                });
+
+            migrationBuilder.CreateTable(
+                name: "AuditChainHead",
+                columns: table => new
+                {
+                    Id = table.Column<int>(type: "INTEGER", nullable: false),
+                    LastSequence = table.Column<long>(type: "INTEGER", nullable: false),
+                    LastHash = table.Column<string>(type: "TEXT", unicode: false, maxLength: 64, nullable: false),
+                    SealedAt = table.Column<long>(type: "INTEGER", nullable: true)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_AuditChainHead", x => x.Id);
                 });
 
             migrationBuilder.CreateTable(
@@ -70,7 +86,11 @@ namespace AiStudio.Core.Persistence.Migrations.Sqlite
                     PromptVersion = table.Column<int>(type: "INTEGER", nullable: true),
                     ModelId = table.Column<string>(type: "TEXT", maxLength: 200, nullable: true),
                     InputTokens = table.Column<int>(type: "INTEGER", nullable: true),
-                    OutputTokens = table.Column<int>(type: "INTEGER", nullable: true)
+                    OutputTokens = table.Column<int>(type: "INTEGER", nullable: true),
+                    Cost = table.Column<decimal>(type: "TEXT", precision: 18, scale: 6, nullable: true),
+                    Sequence = table.Column<long>(type: "INTEGER", nullable: true),
+                    PreviousHash = table.Column<string>(type: "TEXT", unicode: false, maxLength: 64, nullable: true),
+                    Hash = table.Column<string>(type: "TEXT", unicode: false, maxLength: 64, nullable: true)
                 },
                 constraints: table =>
                 {
@@ -97,12 +117,31 @@ namespace AiStudio.Core.Persistence.Migrations.Sqlite
                 });
 
             migrationBuilder.CreateTable(
+                name: "ProcessedStripeEvents",
+                columns: table => new
+                {
+                    EventId = table.Column<string>(type: "TEXT", maxLength: 255, nullable: false),
+                    Type = table.Column<string>(type: "TEXT", maxLength: 100, nullable: false),
+                    EventCreatedAt = table.Column<long>(type: "INTEGER", nullable: false),
+                    ProcessedAt = table.Column<long>(type: "INTEGER", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_ProcessedStripeEvents", x => x.EventId);
+                });
+
+            migrationBuilder.CreateTable(
                 name: "Projects",
                 columns: table => new
                 {
                     Id = table.Column<Guid>(type: "TEXT", nullable: false),
                     Name = table.Column<string>(type: "TEXT", maxLength: 100, nullable: false),
-                    CreatedAt = table.Column<long>(type: "INTEGER", nullable: false)
+                    CreatedBy = table.Column<string>(type: "TEXT", maxLength: 450, nullable: false),
+                    CreatedAt = table.Column<long>(type: "INTEGER", nullable: false),
+                    UpdatedAt = table.Column<long>(type: "INTEGER", nullable: false),
+                    RequireSeparateApprover = table.Column<bool>(type: "INTEGER", nullable: false),
+                    RequiredApprovals = table.Column<int>(type: "INTEGER", nullable: false, defaultValue: 1),
+                    Version = table.Column<int>(type: "INTEGER", nullable: false)
                 },
                 constraints: table =>
                 {
@@ -144,6 +183,30 @@ namespace AiStudio.Core.Persistence.Migrations.Sqlite
                         name: "FK_AspNetRoleClaims_AspNetRoles_RoleId",
                         column: x => x.RoleId,
                         principalTable: "AspNetRoles",
+                        principalColumn: "Id",
+                        onDelete: ReferentialAction.Cascade);
+                });
+
+            migrationBuilder.CreateTable(
+                name: "ApiTokens",
+                columns: table => new
+                {
+                    Id = table.Column<Guid>(type: "TEXT", nullable: false),
+                    UserId = table.Column<string>(type: "TEXT", maxLength: 450, nullable: false),
+                    Name = table.Column<string>(type: "TEXT", maxLength: 100, nullable: false),
+                    Prefix = table.Column<string>(type: "TEXT", maxLength: 12, nullable: false),
+                    TokenHash = table.Column<byte[]>(type: "BLOB", fixedLength: true, maxLength: 32, nullable: false),
+                    CreatedAt = table.Column<long>(type: "INTEGER", nullable: false),
+                    LastUsedAt = table.Column<long>(type: "INTEGER", nullable: true),
+                    RevokedAt = table.Column<long>(type: "INTEGER", nullable: true)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_ApiTokens", x => x.Id);
+                    table.ForeignKey(
+                        name: "FK_ApiTokens_AspNetUsers_UserId",
+                        column: x => x.UserId,
+                        principalTable: "AspNetUsers",
                         principalColumn: "Id",
                         onDelete: ReferentialAction.Cascade);
                 });
@@ -253,6 +316,33 @@ namespace AiStudio.Core.Persistence.Migrations.Sqlite
                 });
 
             migrationBuilder.CreateTable(
+                name: "BillingAccounts",
+                columns: table => new
+                {
+                    UserId = table.Column<string>(type: "TEXT", maxLength: 450, nullable: false),
+                    StripeCustomerId = table.Column<string>(type: "TEXT", maxLength: 255, nullable: true),
+                    StripeSubscriptionId = table.Column<string>(type: "TEXT", maxLength: 255, nullable: true),
+                    PlanName = table.Column<string>(type: "TEXT", maxLength: 100, nullable: true),
+                    Status = table.Column<string>(type: "TEXT", maxLength: 32, nullable: false),
+                    CurrentPeriodEnd = table.Column<long>(type: "INTEGER", nullable: true),
+                    CancelAtPeriodEnd = table.Column<bool>(type: "INTEGER", nullable: false),
+                    PastDueSince = table.Column<long>(type: "INTEGER", nullable: true),
+                    LastEventCreatedAt = table.Column<long>(type: "INTEGER", nullable: true),
+                    UpdatedAt = table.Column<long>(type: "INTEGER", nullable: false),
+                    Version = table.Column<int>(type: "INTEGER", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_BillingAccounts", x => x.UserId);
+                    table.ForeignKey(
+                        name: "FK_BillingAccounts_AspNetUsers_UserId",
+                        column: x => x.UserId,
+                        principalTable: "AspNetUsers",
+                        principalColumn: "Id",
+                        onDelete: ReferentialAction.Cascade);
+                });
+
+            migrationBuilder.CreateTable(
                 name: "Builds",
                 columns: table => new
                 {
@@ -262,6 +352,11 @@ namespace AiStudio.Core.Persistence.Migrations.Sqlite
                     Requirements = table.Column<string>(type: "TEXT", maxLength: 50000, nullable: false),
                     State = table.Column<string>(type: "TEXT", maxLength: 20, nullable: false),
                     SuspendedPhase = table.Column<string>(type: "TEXT", maxLength: 20, nullable: true),
+                    StatusReason = table.Column<string>(type: "TEXT", maxLength: 4000, nullable: true),
+                    Policy = table.Column<string>(type: "TEXT", maxLength: 20, nullable: false),
+                    ReworkCap = table.Column<int>(type: "INTEGER", nullable: false),
+                    CostBudget = table.Column<decimal>(type: "TEXT", precision: 18, scale: 6, nullable: true),
+                    ReworkCycles = table.Column<int>(type: "INTEGER", nullable: false),
                     CreatedBy = table.Column<string>(type: "TEXT", maxLength: 450, nullable: false),
                     CreatedAt = table.Column<long>(type: "INTEGER", nullable: false),
                     UpdatedAt = table.Column<long>(type: "INTEGER", nullable: false),
@@ -320,6 +415,9 @@ namespace AiStudio.Core.Persistence.Migrations.Sqlite
                     Provider = table.Column<string>(type: "TEXT", maxLength: 40, nullable: true),
                     ModelId = table.Column<string>(type: "TEXT", maxLength: 200, nullable: true),
                     Output = table.Column<string>(type: "TEXT", nullable: true),
+                    EditedOutput = table.Column<string>(type: "TEXT", nullable: true),
+                    EditedBy = table.Column<string>(type: "TEXT", maxLength: 256, nullable: true),
+                    Cost = table.Column<decimal>(type: "TEXT", precision: 18, scale: 6, nullable: false),
                     InputTokens = table.Column<int>(type: "INTEGER", nullable: false),
                     OutputTokens = table.Column<int>(type: "INTEGER", nullable: false),
                     LatencyMs = table.Column<long>(type: "INTEGER", nullable: true),
@@ -343,6 +441,44 @@ namespace AiStudio.Core.Persistence.Migrations.Sqlite
                         principalColumn: "Id",
                         onDelete: ReferentialAction.Cascade);
                 });
+
+            migrationBuilder.CreateTable(
+                name: "PhaseRunApprovals",
+                columns: table => new
+                {
+                    Id = table.Column<Guid>(type: "TEXT", nullable: false),
+                    PhaseRunId = table.Column<Guid>(type: "TEXT", nullable: false),
+                    ApproverId = table.Column<string>(type: "TEXT", maxLength: 450, nullable: false),
+                    ApproverName = table.Column<string>(type: "TEXT", maxLength: 256, nullable: false),
+                    Edited = table.Column<bool>(type: "INTEGER", nullable: false),
+                    ApprovedAt = table.Column<long>(type: "INTEGER", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_PhaseRunApprovals", x => x.Id);
+                    table.ForeignKey(
+                        name: "FK_PhaseRunApprovals_PhaseRuns_PhaseRunId",
+                        column: x => x.PhaseRunId,
+                        principalTable: "PhaseRuns",
+                        principalColumn: "Id",
+                        onDelete: ReferentialAction.Cascade);
+                });
+
+            migrationBuilder.InsertData(
+                table: "AuditChainHead",
+                columns: new[] { "Id", "LastHash", "LastSequence", "SealedAt" },
+                values: new object[] { 1, "0000000000000000000000000000000000000000000000000000000000000000", 0L, null });
+
+            migrationBuilder.CreateIndex(
+                name: "IX_ApiTokens_TokenHash",
+                table: "ApiTokens",
+                column: "TokenHash",
+                unique: true);
+
+            migrationBuilder.CreateIndex(
+                name: "IX_ApiTokens_UserId_CreatedAt",
+                table: "ApiTokens",
+                columns: new[] { "UserId", "CreatedAt" });
 
             migrationBuilder.CreateIndex(
                 name: "IX_AspNetRoleClaims_RoleId",
@@ -387,19 +523,41 @@ namespace AiStudio.Core.Persistence.Migrations.Sqlite
                 unique: true);
 
             migrationBuilder.CreateIndex(
-                name: "IX_AuditEvents_ActorId_OccurredAt",
+                name: "IX_AuditEvents_Action_Id",
                 table: "AuditEvents",
-                columns: new[] { "ActorId", "OccurredAt" });
+                columns: new[] { "Action", "Id" });
 
             migrationBuilder.CreateIndex(
-                name: "IX_AuditEvents_BuildId",
+                name: "IX_AuditEvents_ActorId_Id",
                 table: "AuditEvents",
-                column: "BuildId");
+                columns: new[] { "ActorId", "Id" });
 
             migrationBuilder.CreateIndex(
-                name: "IX_AuditEvents_OccurredAt",
+                name: "IX_AuditEvents_BuildId_Id",
                 table: "AuditEvents",
-                column: "OccurredAt");
+                columns: new[] { "BuildId", "Id" });
+
+            migrationBuilder.CreateIndex(
+                name: "IX_AuditEvents_OccurredAt_Id",
+                table: "AuditEvents",
+                columns: new[] { "OccurredAt", "Id" });
+
+            migrationBuilder.CreateIndex(
+                name: "IX_AuditEvents_ProjectId_Id",
+                table: "AuditEvents",
+                columns: new[] { "ProjectId", "Id" });
+
+            migrationBuilder.CreateIndex(
+                name: "IX_AuditEvents_Sequence",
+                table: "AuditEvents",
+                column: "Sequence",
+                unique: true);
+
+            migrationBuilder.CreateIndex(
+                name: "IX_BillingAccounts_StripeCustomerId",
+                table: "BillingAccounts",
+                column: "StripeCustomerId",
+                unique: true);
 
             migrationBuilder.CreateIndex(
                 name: "IX_Builds_ProjectId_UpdatedAt",
@@ -423,6 +581,12 @@ namespace AiStudio.Core.Persistence.Migrations.Sqlite
                 unique: true);
 
             migrationBuilder.CreateIndex(
+                name: "IX_PhaseRunApprovals_PhaseRunId_ApproverId",
+                table: "PhaseRunApprovals",
+                columns: new[] { "PhaseRunId", "ApproverId" },
+                unique: true);
+
+            migrationBuilder.CreateIndex(
                 name: "IX_PhaseRuns_BuildId_Phase_Attempt",
                 table: "PhaseRuns",
                 columns: new[] { "BuildId", "Phase", "Attempt" },
@@ -434,9 +598,27 @@ namespace AiStudio.Core.Persistence.Migrations.Sqlite
                 column: "Status");
 
             migrationBuilder.CreateIndex(
+                name: "IX_ProcessedStripeEvents_ProcessedAt",
+                table: "ProcessedStripeEvents",
+                column: "ProcessedAt");
+
+            migrationBuilder.CreateIndex(
                 name: "IX_ProjectMembers_UserId",
                 table: "ProjectMembers",
                 column: "UserId");
+
+            migrationBuilder.CreateIndex(
+                name: "IX_Projects_CreatedBy_Name",
+                table: "Projects",
+                columns: new[] { "CreatedBy", "Name" },
+                unique: true);
+
+            migrationBuilder.CreateIndex(
+                name: "IX_RolePrompts_Role_Active",
+                table: "RolePrompts",
+                column: "Role",
+                unique: true,
+                filter: "[IsActive] = 1");
 
             migrationBuilder.CreateIndex(
                 name: "IX_RolePrompts_Role_Version",
@@ -448,6 +630,9 @@ namespace AiStudio.Core.Persistence.Migrations.Sqlite
         /// <inheritdoc />
         protected override void Down(MigrationBuilder migrationBuilder)
         {
+            migrationBuilder.DropTable(
+                name: "ApiTokens");
+
             migrationBuilder.DropTable(
                 name: "AspNetRoleClaims");
 
@@ -467,13 +652,22 @@ namespace AiStudio.Core.Persistence.Migrations.Sqlite
                 name: "AspNetUserTokens");
 
             migrationBuilder.DropTable(
+                name: "AuditChainHead");
+
+            migrationBuilder.DropTable(
                 name: "AuditEvents");
+
+            migrationBuilder.DropTable(
+                name: "BillingAccounts");
 
             migrationBuilder.DropTable(
                 name: "ConversationMessages");
 
             migrationBuilder.DropTable(
-                name: "PhaseRuns");
+                name: "PhaseRunApprovals");
+
+            migrationBuilder.DropTable(
+                name: "ProcessedStripeEvents");
 
             migrationBuilder.DropTable(
                 name: "ProjectMembers");
@@ -485,10 +679,13 @@ namespace AiStudio.Core.Persistence.Migrations.Sqlite
                 name: "AspNetRoles");
 
             migrationBuilder.DropTable(
-                name: "Builds");
+                name: "PhaseRuns");
 
             migrationBuilder.DropTable(
                 name: "AspNetUsers");
+
+            migrationBuilder.DropTable(
+                name: "Builds");
 
             migrationBuilder.DropTable(
                 name: "Projects");

@@ -30,6 +30,8 @@ namespace AiStudio.Core.Persistence.Migrations.SqlServer
                 columns: table => new
                 {
                     Id = table.Column<string>(type: "nvarchar(450)", nullable: false),
+                    CreatedAt = table.Column<long>(type: "bigint", nullable: true),
+                    LastSignInAt = table.Column<long>(type: "bigint", nullable: true),
                     UserName = table.Column<string>(type: "nvarchar(256)", maxLength: 256, nullable: true),
                     NormalizedUserName = table.Column<string>(type: "nvarchar(256)", maxLength: 256, nullable: true),
                     Email = table.Column<string>(type: "nvarchar(256)", maxLength: 256, nullable: true),
@@ -48,6 +50,20 @@ namespace AiStudio.Core.Persistence.Migrations.SqlServer
                 constraints: table =>
                 {
                     table.PrimaryKey("PK_AspNetUsers", x => x.Id);
+                });
+
+            migrationBuilder.CreateTable(
+                name: "AuditChainHead",
+                columns: table => new
+                {
+                    Id = table.Column<int>(type: "int", nullable: false),
+                    LastSequence = table.Column<long>(type: "bigint", nullable: false),
+                    LastHash = table.Column<string>(type: "varchar(64)", unicode: false, maxLength: 64, nullable: false),
+                    SealedAt = table.Column<long>(type: "bigint", nullable: true)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_AuditChainHead", x => x.Id);
                 });
 
             migrationBuilder.CreateTable(
@@ -70,7 +86,11 @@ namespace AiStudio.Core.Persistence.Migrations.SqlServer
                     PromptVersion = table.Column<int>(type: "int", nullable: true),
                     ModelId = table.Column<string>(type: "nvarchar(200)", maxLength: 200, nullable: true),
                     InputTokens = table.Column<int>(type: "int", nullable: true),
-                    OutputTokens = table.Column<int>(type: "int", nullable: true)
+                    OutputTokens = table.Column<int>(type: "int", nullable: true),
+                    Cost = table.Column<decimal>(type: "decimal(18,6)", precision: 18, scale: 6, nullable: true),
+                    Sequence = table.Column<long>(type: "bigint", nullable: true),
+                    PreviousHash = table.Column<string>(type: "varchar(64)", unicode: false, maxLength: 64, nullable: true),
+                    Hash = table.Column<string>(type: "varchar(64)", unicode: false, maxLength: 64, nullable: true)
                 },
                 constraints: table =>
                 {
@@ -97,12 +117,31 @@ namespace AiStudio.Core.Persistence.Migrations.SqlServer
                 });
 
             migrationBuilder.CreateTable(
+                name: "ProcessedStripeEvents",
+                columns: table => new
+                {
+                    EventId = table.Column<string>(type: "nvarchar(255)", maxLength: 255, nullable: false),
+                    Type = table.Column<string>(type: "nvarchar(100)", maxLength: 100, nullable: false),
+                    EventCreatedAt = table.Column<long>(type: "bigint", nullable: false),
+                    ProcessedAt = table.Column<long>(type: "bigint", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_ProcessedStripeEvents", x => x.EventId);
+                });
+
+            migrationBuilder.CreateTable(
                 name: "Projects",
                 columns: table => new
                 {
                     Id = table.Column<Guid>(type: "uniqueidentifier", nullable: false),
                     Name = table.Column<string>(type: "nvarchar(100)", maxLength: 100, nullable: false),
-                    CreatedAt = table.Column<long>(type: "bigint", nullable: false)
+                    CreatedBy = table.Column<string>(type: "nvarchar(450)", maxLength: 450, nullable: false),
+                    CreatedAt = table.Column<long>(type: "bigint", nullable: false),
+                    UpdatedAt = table.Column<long>(type: "bigint", nullable: false),
+                    RequireSeparateApprover = table.Column<bool>(type: "bit", nullable: false),
+                    RequiredApprovals = table.Column<int>(type: "int", nullable: false, defaultValue: 1),
+                    Version = table.Column<int>(type: "int", nullable: false)
                 },
                 constraints: table =>
                 {
@@ -144,6 +183,30 @@ namespace AiStudio.Core.Persistence.Migrations.SqlServer
                         name: "FK_AspNetRoleClaims_AspNetRoles_RoleId",
                         column: x => x.RoleId,
                         principalTable: "AspNetRoles",
+                        principalColumn: "Id",
+                        onDelete: ReferentialAction.Cascade);
+                });
+
+            migrationBuilder.CreateTable(
+                name: "ApiTokens",
+                columns: table => new
+                {
+                    Id = table.Column<Guid>(type: "uniqueidentifier", nullable: false),
+                    UserId = table.Column<string>(type: "nvarchar(450)", maxLength: 450, nullable: false),
+                    Name = table.Column<string>(type: "nvarchar(100)", maxLength: 100, nullable: false),
+                    Prefix = table.Column<string>(type: "nvarchar(12)", maxLength: 12, nullable: false),
+                    TokenHash = table.Column<byte[]>(type: "binary(32)", fixedLength: true, maxLength: 32, nullable: false),
+                    CreatedAt = table.Column<long>(type: "bigint", nullable: false),
+                    LastUsedAt = table.Column<long>(type: "bigint", nullable: true),
+                    RevokedAt = table.Column<long>(type: "bigint", nullable: true)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_ApiTokens", x => x.Id);
+                    table.ForeignKey(
+                        name: "FK_ApiTokens_AspNetUsers_UserId",
+                        column: x => x.UserId,
+                        principalTable: "AspNetUsers",
                         principalColumn: "Id",
                         onDelete: ReferentialAction.Cascade);
                 });
@@ -253,6 +316,33 @@ namespace AiStudio.Core.Persistence.Migrations.SqlServer
                 });
 
             migrationBuilder.CreateTable(
+                name: "BillingAccounts",
+                columns: table => new
+                {
+                    UserId = table.Column<string>(type: "nvarchar(450)", maxLength: 450, nullable: false),
+                    StripeCustomerId = table.Column<string>(type: "nvarchar(255)", maxLength: 255, nullable: true),
+                    StripeSubscriptionId = table.Column<string>(type: "nvarchar(255)", maxLength: 255, nullable: true),
+                    PlanName = table.Column<string>(type: "nvarchar(100)", maxLength: 100, nullable: true),
+                    Status = table.Column<string>(type: "nvarchar(32)", maxLength: 32, nullable: false),
+                    CurrentPeriodEnd = table.Column<long>(type: "bigint", nullable: true),
+                    CancelAtPeriodEnd = table.Column<bool>(type: "bit", nullable: false),
+                    PastDueSince = table.Column<long>(type: "bigint", nullable: true),
+                    LastEventCreatedAt = table.Column<long>(type: "bigint", nullable: true),
+                    UpdatedAt = table.Column<long>(type: "bigint", nullable: false),
+                    Version = table.Column<int>(type: "int", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_BillingAccounts", x => x.UserId);
+                    table.ForeignKey(
+                        name: "FK_BillingAccounts_AspNetUsers_UserId",
+                        column: x => x.UserId,
+                        principalTable: "AspNetUsers",
+                        principalColumn: "Id",
+                        onDelete: ReferentialAction.Cascade);
+                });
+
+            migrationBuilder.CreateTable(
                 name: "Builds",
                 columns: table => new
                 {
@@ -262,6 +352,11 @@ namespace AiStudio.Core.Persistence.Migrations.SqlServer
                     Requirements = table.Column<string>(type: "nvarchar(max)", maxLength: 50000, nullable: false),
                     State = table.Column<string>(type: "nvarchar(20)", maxLength: 20, nullable: false),
                     SuspendedPhase = table.Column<string>(type: "nvarchar(20)", maxLength: 20, nullable: true),
+                    StatusReason = table.Column<string>(type: "nvarchar(4000)", maxLength: 4000, nullable: true),
+                    Policy = table.Column<string>(type: "nvarchar(20)", maxLength: 20, nullable: false),
+                    ReworkCap = table.Column<int>(type: "int", nullable: false),
+                    CostBudget = table.Column<decimal>(type: "decimal(18,6)", precision: 18, scale: 6, nullable: true),
+                    ReworkCycles = table.Column<int>(type: "int", nullable: false),
                     CreatedBy = table.Column<string>(type: "nvarchar(450)", maxLength: 450, nullable: false),
                     CreatedAt = table.Column<long>(type: "bigint", nullable: false),
                     UpdatedAt = table.Column<long>(type: "bigint", nullable: false),
@@ -320,6 +415,9 @@ namespace AiStudio.Core.Persistence.Migrations.SqlServer
                     Provider = table.Column<string>(type: "nvarchar(40)", maxLength: 40, nullable: true),
                     ModelId = table.Column<string>(type: "nvarchar(200)", maxLength: 200, nullable: true),
                     Output = table.Column<string>(type: "nvarchar(max)", nullable: true),
+                    EditedOutput = table.Column<string>(type: "nvarchar(max)", nullable: true),
+                    EditedBy = table.Column<string>(type: "nvarchar(256)", maxLength: 256, nullable: true),
+                    Cost = table.Column<decimal>(type: "decimal(18,6)", precision: 18, scale: 6, nullable: false),
                     InputTokens = table.Column<int>(type: "int", nullable: false),
                     OutputTokens = table.Column<int>(type: "int", nullable: false),
                     LatencyMs = table.Column<long>(type: "bigint", nullable: true),
@@ -343,6 +441,44 @@ namespace AiStudio.Core.Persistence.Migrations.SqlServer
                         principalColumn: "Id",
                         onDelete: ReferentialAction.Cascade);
                 });
+
+            migrationBuilder.CreateTable(
+                name: "PhaseRunApprovals",
+                columns: table => new
+                {
+                    Id = table.Column<Guid>(type: "uniqueidentifier", nullable: false),
+                    PhaseRunId = table.Column<Guid>(type: "uniqueidentifier", nullable: false),
+                    ApproverId = table.Column<string>(type: "nvarchar(450)", maxLength: 450, nullable: false),
+                    ApproverName = table.Column<string>(type: "nvarchar(256)", maxLength: 256, nullable: false),
+                    Edited = table.Column<bool>(type: "bit", nullable: false),
+                    ApprovedAt = table.Column<long>(type: "bigint", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_PhaseRunApprovals", x => x.Id);
+                    table.ForeignKey(
+                        name: "FK_PhaseRunApprovals_PhaseRuns_PhaseRunId",
+                        column: x => x.PhaseRunId,
+                        principalTable: "PhaseRuns",
+                        principalColumn: "Id",
+                        onDelete: ReferentialAction.Cascade);
+                });
+
+            migrationBuilder.InsertData(
+                table: "AuditChainHead",
+                columns: new[] { "Id", "LastHash", "LastSequence", "SealedAt" },
+                values: new object[] { 1, "0000000000000000000000000000000000000000000000000000000000000000", 0L, null });
+
+            migrationBuilder.CreateIndex(
+                name: "IX_ApiTokens_TokenHash",
+                table: "ApiTokens",
+                column: "TokenHash",
+                unique: true);
+
+            migrationBuilder.CreateIndex(
+                name: "IX_ApiTokens_UserId_CreatedAt",
+                table: "ApiTokens",
+                columns: new[] { "UserId", "CreatedAt" });
 
             migrationBuilder.CreateIndex(
                 name: "IX_AspNetRoleClaims_RoleId",
@@ -389,19 +525,43 @@ namespace AiStudio.Core.Persistence.Migrations.SqlServer
                 filter: "[NormalizedUserName] IS NOT NULL");
 
             migrationBuilder.CreateIndex(
-                name: "IX_AuditEvents_ActorId_OccurredAt",
+                name: "IX_AuditEvents_Action_Id",
                 table: "AuditEvents",
-                columns: new[] { "ActorId", "OccurredAt" });
+                columns: new[] { "Action", "Id" });
 
             migrationBuilder.CreateIndex(
-                name: "IX_AuditEvents_BuildId",
+                name: "IX_AuditEvents_ActorId_Id",
                 table: "AuditEvents",
-                column: "BuildId");
+                columns: new[] { "ActorId", "Id" });
 
             migrationBuilder.CreateIndex(
-                name: "IX_AuditEvents_OccurredAt",
+                name: "IX_AuditEvents_BuildId_Id",
                 table: "AuditEvents",
-                column: "OccurredAt");
+                columns: new[] { "BuildId", "Id" });
+
+            migrationBuilder.CreateIndex(
+                name: "IX_AuditEvents_OccurredAt_Id",
+                table: "AuditEvents",
+                columns: new[] { "OccurredAt", "Id" });
+
+            migrationBuilder.CreateIndex(
+                name: "IX_AuditEvents_ProjectId_Id",
+                table: "AuditEvents",
+                columns: new[] { "ProjectId", "Id" });
+
+            migrationBuilder.CreateIndex(
+                name: "IX_AuditEvents_Sequence",
+                table: "AuditEvents",
+                column: "Sequence",
+                unique: true,
+                filter: "[Sequence] IS NOT NULL");
+
+            migrationBuilder.CreateIndex(
+                name: "IX_BillingAccounts_StripeCustomerId",
+                table: "BillingAccounts",
+                column: "StripeCustomerId",
+                unique: true,
+                filter: "[StripeCustomerId] IS NOT NULL");
 
             migrationBuilder.CreateIndex(
                 name: "IX_Builds_ProjectId_UpdatedAt",
@@ -425,6 +585,12 @@ namespace AiStudio.Core.Persistence.Migrations.SqlServer
                 unique: true);
 
             migrationBuilder.CreateIndex(
+                name: "IX_PhaseRunApprovals_PhaseRunId_ApproverId",
+                table: "PhaseRunApprovals",
+                columns: new[] { "PhaseRunId", "ApproverId" },
+                unique: true);
+
+            migrationBuilder.CreateIndex(
                 name: "IX_PhaseRuns_BuildId_Phase_Attempt",
                 table: "PhaseRuns",
                 columns: new[] { "BuildId", "Phase", "Attempt" },
@@ -436,9 +602,27 @@ namespace AiStudio.Core.Persistence.Migrations.SqlServer
                 column: "Status");
 
             migrationBuilder.CreateIndex(
+                name: "IX_ProcessedStripeEvents_ProcessedAt",
+                table: "ProcessedStripeEvents",
+                column: "ProcessedAt");
+
+            migrationBuilder.CreateIndex(
                 name: "IX_ProjectMembers_UserId",
                 table: "ProjectMembers",
                 column: "UserId");
+
+            migrationBuilder.CreateIndex(
+                name: "IX_Projects_CreatedBy_Name",
+                table: "Projects",
+                columns: new[] { "CreatedBy", "Name" },
+                unique: true);
+
+            migrationBuilder.CreateIndex(
+                name: "IX_RolePrompts_Role_Active",
+                table: "RolePrompts",
+                column: "Role",
+                unique: true,
+                filter: "[IsActive] = 1");
 
             migrationBuilder.CreateIndex(
                 name: "IX_RolePrompts_Role_Version",
@@ -450,6 +634,9 @@ namespace AiStudio.Core.Persistence.Migrations.SqlServer
         /// <inheritdoc />
         protected override void Down(MigrationBuilder migrationBuilder)
         {
+            migrationBuilder.DropTable(
+                name: "ApiTokens");
+
             migrationBuilder.DropTable(
                 name: "AspNetRoleClaims");
 
@@ -469,13 +656,22 @@ namespace AiStudio.Core.Persistence.Migrations.SqlServer
                 name: "AspNetUserTokens");
 
             migrationBuilder.DropTable(
+                name: "AuditChainHead");
+
+            migrationBuilder.DropTable(
                 name: "AuditEvents");
+
+            migrationBuilder.DropTable(
+                name: "BillingAccounts");
 
             migrationBuilder.DropTable(
                 name: "ConversationMessages");
 
             migrationBuilder.DropTable(
-                name: "PhaseRuns");
+                name: "PhaseRunApprovals");
+
+            migrationBuilder.DropTable(
+                name: "ProcessedStripeEvents");
 
             migrationBuilder.DropTable(
                 name: "ProjectMembers");
@@ -487,10 +683,13 @@ namespace AiStudio.Core.Persistence.Migrations.SqlServer
                 name: "AspNetRoles");
 
             migrationBuilder.DropTable(
-                name: "Builds");
+                name: "PhaseRuns");
 
             migrationBuilder.DropTable(
                 name: "AspNetUsers");
+
+            migrationBuilder.DropTable(
+                name: "Builds");
 
             migrationBuilder.DropTable(
                 name: "Projects");
