@@ -51,8 +51,8 @@ internal sealed class BuildCommands(
     /// <summary>The new-build dialog names a project: the actor's own of that name first, then one they may start builds in.</summary>
     private static async Task<Project> FindOrCreateProjectAsync(AiStudioDbContext db, Actor actor, string name, DateTimeOffset now, CancellationToken cancellationToken)
     {
-        var candidates = await db.Projects
-            .Where(p => p.Name == name && p.Members.Any(m => m.UserId == actor.UserId))
+        var candidates = await db.ProjectsOf(actor)
+            .Where(p => p.Name == name)
             .Include(p => p.Members)
             .ToListAsync(cancellationToken);
         return candidates

@@ -1,6 +1,7 @@
 using AiStudio.Core.Common;
 using AiStudio.Core.Costs;
 using AiStudio.Core.Persistence;
+using AiStudio.Core.Projects;
 using Microsoft.EntityFrameworkCore;
 
 namespace AiStudio.Core.Builds;
@@ -42,8 +43,7 @@ internal sealed class BuildQueries(IDbContextFactory<AiStudioDbContext> contexts
     public async Task<IReadOnlyList<string>> GetProjectNamesAsync(Actor actor, CancellationToken cancellationToken = default)
     {
         await using var db = await contexts.CreateDbContextAsync(cancellationToken);
-        return await db.Projects
-            .Where(p => p.Members.Any(m => m.UserId == actor.UserId))
+        return await db.ProjectsOf(actor)
             .OrderBy(p => p.Name)
             .Select(p => p.Name)
             .ToListAsync(cancellationToken);

@@ -7,8 +7,12 @@ namespace AiStudio.Core.Projects;
 /// <summary>Which projects an actor may see and manage. Like <c>BuildAccess</c>: what they may not see is not found.</summary>
 internal static class ProjectAccess
 {
+    /// <summary>The actor's own projects (membership only, admin or not): the "your projects" lists.</summary>
+    public static IQueryable<Project> ProjectsOf(this AiStudioDbContext db, Actor actor) =>
+        db.Projects.Where(p => p.Members.Any(m => m.UserId == actor.UserId));
+
     public static IQueryable<Project> ProjectsVisibleTo(this AiStudioDbContext db, Actor actor) =>
-        actor.IsAdmin ? db.Projects : db.Projects.Where(p => p.Members.Any(m => m.UserId == actor.UserId));
+        actor.IsAdmin ? db.Projects : db.ProjectsOf(actor);
 
     /// <summary>Loads the project with its members for a change by an owner or admin, checking the version the actor saw.</summary>
     public static async Task<Project> LoadForManagementAsync(this AiStudioDbContext db, Actor actor, Guid projectId, int expectedVersion, CancellationToken cancellationToken)

@@ -37,8 +37,7 @@ internal sealed class ProjectService(IDbContextFactory<AiStudioDbContext> contex
     public async Task<IReadOnlyList<ProjectSummary>> ListAsync(Actor actor, CancellationToken cancellationToken = default)
     {
         await using var db = await contexts.CreateDbContextAsync(cancellationToken);
-        return await db.Projects.AsNoTracking()
-            .Where(p => p.Members.Any(m => m.UserId == actor.UserId))
+        return await db.ProjectsOf(actor).AsNoTracking()
             .OrderBy(p => p.Name).ThenBy(p => p.CreatedAt)
             .Select(p => new ProjectSummary(p.Id, p.Name, p.Members.Where(m => m.UserId == actor.UserId).Select(m => (ProjectRole?)m.Role).First(),
                 p.Members.Count, p.CreatedAt))
