@@ -45,7 +45,6 @@ public static class DependencyInjection
         services.AddScoped<CurrentActor>();
         services.AddSingleton<MarkdownRenderer>();
         services.AddAiStudioApi();
-        services.AddAuditWeb();
         return builder;
     }
 
