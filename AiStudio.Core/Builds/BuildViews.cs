@@ -1,4 +1,5 @@
 using AiStudio.Core.Costs;
+using AiStudio.Core.ModelProviders;
 using AiStudio.Core.Roles;
 
 namespace AiStudio.Core.Builds;
@@ -41,7 +42,7 @@ public sealed record PhaseRunView(
     Guid? PromptId = null,
     IReadOnlyList<ApprovalView>? Approvals = null)
 {
-    public bool IsOffline => Provider == "Offline";
+    public bool IsOffline => Provider == ModelProviderNames.Offline;
 
     /// <summary>What later phases see: the reviewer's edit when there is one, else the model's output.</summary>
     public string? HandedOnOutput => EditedOutput ?? Output;
