@@ -7,6 +7,7 @@ using AiStudio.Web.Components;
 using AiStudio.Web.Components.Account;
 using AiStudio.Web.Email;
 using AiStudio.Web.Infrastructure;
+using AiStudio.Web.Security;
 using Microsoft.AspNetCore.Components.Authorization;
 using Microsoft.AspNetCore.Identity;
 using MudBlazor.Services;
@@ -45,11 +46,13 @@ public static class DependencyInjection
         services.AddScoped<CurrentActor>();
         services.AddSingleton<MarkdownRenderer>();
         services.AddAiStudioApi();
+        builder.AddAiStudioSecurity();
         return builder;
     }
 
     public static WebApplication UseAiStudioWeb(this WebApplication app)
     {
+        app.UseAiStudioSecurity();
         if (!app.Environment.IsDevelopment())
         {
             app.UseExceptionHandler("/Error", createScopeForErrors: true);

@@ -71,6 +71,12 @@ public sealed class TestAppHost : IAsyncDisposable
 
         // Tests that are not about billing must not run into the Free plan's monthly build limit.
         ["Billing:DefaultPlan"] = "Team",
+
+        // Every test signs up and logs in from 127.0.0.1: the limits stay on, but far above what a test run sends.
+        ["RateLimits:SignIn:PermitLimit"] = "100000",
+        ["RateLimits:SignUp:PermitLimit"] = "100000",
+        ["RateLimits:Api:PermitLimit"] = "100000",
+        ["RateLimits:Webhook:PermitLimit"] = "100000",
     };
 
     public T Get<T>()

@@ -4,6 +4,13 @@
     typeof window.PublicKeyCredential.parseCreationOptionsFromJSON === 'function' &&
     typeof window.PublicKeyCredential.parseRequestOptionsFromJSON === 'function';
 
+// WebAuthn binds a passkey to a domain name (the relying party id): a page opened by IP address, such as
+// http://127.0.0.1:5173, has none, and every passkey call there fails with "This is an invalid domain".
+const originSupportsPasskeys =
+    window.isSecureContext &&
+    !/^\d{1,3}(\.\d{1,3}){3}$/.test(location.hostname) &&
+    !location.hostname.startsWith('[');
+
 async function fetchWithErrorHandling(url, options = {}) {
     const response = await fetch(url, {
         credentials: 'include',
@@ -70,6 +77,9 @@ customElements.define('passkey-submit', class extends HTMLElement {
         if (!browserSupportsPasskeys) {
             throw new Error('Some passkey features are missing. Please update your browser.');
         }
+        if (!originSupportsPasskeys) {
+            throw new Error('Passkeys work only when AiStudio is opened by its domain name (for example localhost), not by an IP address.');
+        }
 
         const headers = {
             [this.attrs.requestTokenName]: this.attrs.requestTokenValue,
@@ -116,7 +126,7 @@ customElements.define('passkey-submit', class extends HTMLElement {
     }
 
     async tryAutofillPasskey() {
-        if (browserSupportsPasskeys && this.attrs.operation === 'Request' && await PublicKeyCredential.isConditionalMediationAvailable?.()) {
+        if (browserSupportsPasskeys && originSupportsPasskeys && this.attrs.operation === 'Request' && await PublicKeyCredential.isConditionalMediationAvailable?.()) {
             await this.obtainAndSubmitCredential(/* useConditionalMediation */ true);
         }
     }
