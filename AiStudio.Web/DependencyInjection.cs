@@ -52,7 +52,6 @@ public static class DependencyInjection
 
     public static WebApplication UseAiStudioWeb(this WebApplication app)
     {
-        app.UseAiStudioSecurity();
         if (!app.Environment.IsDevelopment())
         {
             app.UseExceptionHandler("/Error", createScopeForErrors: true);

@@ -16,12 +16,22 @@ public sealed class AccountClient : IDisposable
     private readonly HttpClient _http;
 
     public AccountClient(Uri address)
+        : this(address, cookies => new HttpClientHandler { CookieContainer = cookies, AllowAutoRedirect = false })
+    {
+    }
+
+    /// <param name="address">The app's root address.</param>
+    /// <param name="handler">What reaches the app (e.g. an in-memory test server's handler), keeping cookies in the container given.</param>
+    public AccountClient(Uri address, Func<CookieContainer, HttpMessageHandler> handler)
     {
         Address = address;
-        _http = new HttpClient(new HttpClientHandler { CookieContainer = _cookies, AllowAutoRedirect = false }) { BaseAddress = address };
+        _http = new HttpClient(new SetCookieRecorder(SetCookieHeaders) { InnerHandler = handler(_cookies) }) { BaseAddress = address };
     }
 
     public Uri Address { get; }
+
+    /// <summary>Every Set-Cookie header the app sent, as sent (the cookie container forgets SameSite).</summary>
+    public List<string> SetCookieHeaders { get; } = [];
 
     public bool HasIdentityCookie => _cookies.GetCookies(Address).Any(c => c.Name == IdentityCookie);
 
@@ -36,7 +46,8 @@ public sealed class AccountClient : IDisposable
     /// its action for a plain form) and posts it.
     /// </summary>
     /// <returns>The status, the redirect target if any, and the body.</returns>
-    public async Task<FormResult> SubmitAsync(string page, string formName, IDictionary<string, string> fields)
+    /// <param name="withAntiforgeryToken">False posts the form as a forged cross-site form would: without the page's token.</param>
+    public async Task<FormResult> SubmitAsync(string page, string formName, IDictionary<string, string> fields, bool withAntiforgeryToken = true)
     {
         var (status, html) = await GetAsync(page);
         Assert.True(status == HttpStatusCode.OK, $"GET {page} answered {status}.");
@@ -48,6 +59,11 @@ public sealed class AccountClient : IDisposable
         foreach (var (name, value) in fields)
         {
             values[name] = value;
+        }
+
+        if (!withAntiforgeryToken)
+        {
+            values.Remove("__RequestVerificationToken");
         }
 
         var action = string.IsNullOrEmpty(form.GetAttribute("action")) ? page : form.GetAttribute("action")!;
@@ -76,6 +92,23 @@ public sealed class AccountClient : IDisposable
     }
 
     public void Dispose() => _http.Dispose();
+
+    private sealed class SetCookieRecorder(List<string> headers) : DelegatingHandler
+    {
+        protected override async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
+        {
+            var response = await base.SendAsync(request, cancellationToken);
+            if (response.Headers.TryGetValues("Set-Cookie", out var values))
+            {
+                lock (headers)
+                {
+                    headers.AddRange(values);
+                }
+            }
+
+            return response;
+        }
+    }
 }
 
 public sealed record FormResult(HttpStatusCode Status, Uri? Location, string Html)

@@ -9,6 +9,7 @@ public static class SecurityRegistration
     public static IHostApplicationBuilder AddAiStudioSecurity(this IHostApplicationBuilder builder)
     {
         var services = builder.Services;
+        services.AddTransient<IStartupFilter, SecurityStartupFilter>();
         services.AddAiStudioRateLimits(builder.Configuration);
         services.AddHsts(options => options.MaxAge = TimeSpan.FromDays(365));
 
@@ -33,12 +34,19 @@ public static class SecurityRegistration
         return builder;
     }
 
-    /// <summary>First in the pipeline, so that error pages and rejected requests carry the headers too.</summary>
-    public static WebApplication UseAiStudioSecurity(this WebApplication app)
+    /// <summary>
+    /// A startup filter puts these in front of the whole pipeline, before the authentication and authorization that
+    /// the host adds on its own: a 401 from the API, an error page and a rejected request carry the headers too, and
+    /// a flood is turned away before any token is looked up.
+    /// </summary>
+    private sealed class SecurityStartupFilter : IStartupFilter
     {
-        app.UseSecurityHeaders();
-        app.UseCookiePolicy();
-        app.UseRateLimiter();
-        return app;
+        public Action<IApplicationBuilder> Configure(Action<IApplicationBuilder> next) => app =>
+        {
+            app.UseSecurityHeaders();
+            app.UseCookiePolicy();
+            app.UseRateLimiter();
+            next(app);
+        };
     }
 }
