@@ -12,6 +12,8 @@ public static class SecurityRegistration
         services.AddTransient<IStartupFilter, SecurityStartupFilter>();
         services.AddAiStudioRateLimits(builder.Configuration);
         services.AddHsts(options => options.MaxAge = TimeSpan.FromDays(365));
+        services.AddSingleton<HttpClientCallLogger>();
+        services.ConfigureHttpClientDefaults(http => http.RemoveAllLoggers().AddLogger<HttpClientCallLogger>());
 
         // Every cookie, the framework's and any later one: no script can read it, no other site's request carries it,
         // and over HTTPS it never travels in the clear. Plain http stays usable for local development (SameAsRequest).
