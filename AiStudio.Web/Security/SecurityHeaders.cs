@@ -1,3 +1,4 @@
+using System.Buffers.Text;
 using System.Security.Cryptography;
 
 namespace AiStudio.Web.Security;
@@ -32,7 +33,8 @@ public static class SecurityHeaders
 
     internal static IApplicationBuilder UseSecurityHeaders(this IApplicationBuilder app) => app.Use(async (context, next) =>
     {
-        var nonce = Convert.ToBase64String(RandomNumberGenerator.GetBytes(16));
+        // Base64url: '+' and '/' would be written into the page as character references.
+        var nonce = Base64Url.EncodeToString(RandomNumberGenerator.GetBytes(16));
         context.Items[NonceKey] = nonce;
 
         // On starting, not now: the exception handler clears the headers of a failed response before it writes the error page.
