@@ -120,6 +120,19 @@ public sealed class AntiforgeryTests(AccountHost host) : IClassFixture<AccountHo
         Assert.Equal(HttpStatusCode.OK, status);
     }
 
+    [Theory]
+    [InlineData("Account/PasskeyRequestOptions?username=someone%40security.test")]
+    [InlineData("Account/PasskeyCreationOptions")]
+    public async Task PasskeyOptions_WithoutTokenHeader_Refused(string path)
+    {
+        // The passkey script sends the token in a header; without it the options are refused before anything else.
+        using var http = new HttpClient { BaseAddress = host.Address };
+
+        using var response = await http.PostAsync(path, null);
+
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+    }
+
     private static void AssertRefusedForMissingToken(FormResult result)
     {
         Assert.Equal(HttpStatusCode.BadRequest, result.Status);

@@ -56,7 +56,11 @@ internal static class IdentityComponentsEndpointRouteBuilderExtensions
             [FromServices] SignInManager<ApplicationUser> signInManager,
             [FromServices] IAntiforgery antiforgery) =>
         {
-            await antiforgery.ValidateRequestAsync(context);
+            // A missing or wrong token is the caller's mistake (400), not a server error (ValidateRequestAsync throws: 500).
+            if (!await antiforgery.IsRequestValidAsync(context))
+            {
+                return Results.BadRequest("The antiforgery token is missing or invalid. Reload the page and try again.");
+            }
 
             var user = await userManager.GetUserAsync(context.User);
             if (user is null)
@@ -82,7 +86,11 @@ internal static class IdentityComponentsEndpointRouteBuilderExtensions
             [FromServices] IAntiforgery antiforgery,
             [FromQuery] string? username) =>
         {
-            await antiforgery.ValidateRequestAsync(context);
+            // A missing or wrong token is the caller's mistake (400), not a server error (ValidateRequestAsync throws: 500).
+            if (!await antiforgery.IsRequestValidAsync(context))
+            {
+                return Results.BadRequest("The antiforgery token is missing or invalid. Reload the page and try again.");
+            }
 
             var user = string.IsNullOrEmpty(username) ? null : await userManager.FindByNameAsync(username);
             var optionsJson = await signInManager.MakePasskeyRequestOptionsAsync(user);
