@@ -7,6 +7,7 @@ using AiStudio.Web.Components;
 using AiStudio.Web.Components.Account;
 using AiStudio.Web.Email;
 using AiStudio.Web.Infrastructure;
+using AiStudio.Web.Observability;
 using Microsoft.AspNetCore.Components.Authorization;
 using Microsoft.AspNetCore.Identity;
 using MudBlazor.Services;
@@ -45,6 +46,7 @@ public static class DependencyInjection
         services.AddScoped<CurrentActor>();
         services.AddSingleton<MarkdownRenderer>();
         services.AddAiStudioApi();
+        builder.AddAiStudioObservability();
         return builder;
     }
 
@@ -65,7 +67,7 @@ public static class DependencyInjection
         app.MapArtifactEndpoints();
         app.MapAuditEndpoints();
         app.MapBillingEndpoints();
-        app.MapGet("/health", () => Results.Ok(new { status = "ok" })).AllowAnonymous();
+        app.MapAiStudioHealthChecks();
         return app;
     }
 }
