@@ -102,10 +102,11 @@ public sealed class PhaseRunTelemetryTests
     }
 
     [Fact]
-    public async Task PhaseRun_Executes_LogsStructuredEntriesWithBuildIdAndTheRunsScope()
+    public async Task PhaseRun_Executes_LogsStructuredEntriesWithBuildIdAndTheRunsScopeAndTraceId()
     {
         var logs = new StructuredLogCapture();
         await using var app = await TestAppHost.StartAsync(null, services => services.AddSingleton<ILoggerProvider>(logs));
+        using var capture = new TelemetryCapture(app.Get<IMeterFactory>());
 
         var buildId = await StartBuildAsync(app);
         var run = await app.ForRunAsync(buildId, Phase.Discovery, 1, PhaseRunStatus.AwaitingApproval);
@@ -128,6 +129,11 @@ public sealed class PhaseRunTelemetryTests
         // The role runner knows nothing of builds; the run's scope tells which build its entries belong to.
         var finished = Assert.Single(logs.Entries, e => e.Category.EndsWith(".RoleRunner", StringComparison.Ordinal) && e.Message.Contains("finished"));
         Assert.Equal((buildId, run.Id), (finished.ScopeProperties["BuildId"], finished.ScopeProperties["PhaseRunId"]));
+
+        // While a span is recorded, entries carry its trace id, so a log line leads to its trace.
+        var phaseSpan = await SpanAsync(capture, s => s.OperationName == "aistudio.phase_run" && Tag(s, TelemetryTags.BuildId) == buildId.ToString());
+        Assert.Equal(phaseSpan.TraceId.ToString(), claimed.ScopeProperties["TraceId"]?.ToString());
+        Assert.Equal(phaseSpan.TraceId.ToString(), finished.ScopeProperties["TraceId"]?.ToString());
     }
 
     private static async Task<Guid> StartBuildAsync(TestAppHost app)
