@@ -85,6 +85,7 @@ public sealed class HealthEndpointTests
         var (status, body) = await app.GetAsync("health/ready");
         Assert.Equal(HttpStatusCode.ServiceUnavailable, status);
         var jobs = Checks(body).Single(c => (string?)c["name"] == "jobs");
+        Assert.Equal("The job engine has shut down: phase runs are not executed.", (string?)jobs["description"]);
         Assert.Equal("unhealthy", (string?)jobs["status"]);
         Assert.Equal("ok", (string?)Checks(body).Single(c => (string?)c["name"] == "database")["status"]);
 

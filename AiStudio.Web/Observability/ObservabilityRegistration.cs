@@ -7,7 +7,6 @@ using OpenTelemetry.Logs;
 using OpenTelemetry.Metrics;
 using OpenTelemetry.Resources;
 using OpenTelemetry.Trace;
-using Quartz;
 
 namespace AiStudio.Web.Observability;
 
@@ -25,12 +24,7 @@ internal static class ObservabilityRegistration
         builder.Services.AddHealthChecks()
             .AddCheck("process", () => HealthCheckResult.Healthy("The process is up and serving requests."), [LiveTag])
             .AddCheck<DatabaseHealthCheck>("database", HealthStatus.Unhealthy, [ReadyTag], CheckTimeout)
-            // Quartz's own check: its scheduler is running (not created only, on standby or shut down) and its job store answers.
-            .AddQuartz(o =>
-            {
-                o.Name = "jobs";
-                o.Tags.Add(ReadyTag);
-            });
+            .AddCheck<JobEngineHealthCheck>("jobs", HealthStatus.Unhealthy, [ReadyTag], CheckTimeout);
 
         // Every log entry written inside a request or a phase run carries its trace and span ids as scope properties.
         builder.Logging.Configure(o => o.ActivityTrackingOptions =
