@@ -41,8 +41,13 @@ public sealed class HealthEndpointTests
         await using var app = await WebApp.StartAsync();
         var databaseFile = Path.Combine(app.Factory.DataDirectory, "aistudio.db");
 
-        // Another program (a backup tool, the sqlite3 shell) takes the file's exclusive lock and keeps it.
-        SqliteConnection.ClearAllPools();
+        // Another program (a backup tool, the sqlite3 shell) takes the file's exclusive lock and keeps it. The app's idle
+        // pooled connections would share the file and stop the lock from being taken: they are closed first, as a restart would.
+        using (var appConnection = new SqliteConnection($"Data Source={databaseFile}"))
+        {
+            SqliteConnection.ClearPool(appConnection);
+        }
+
         await using var locker = new SqliteConnection($"Data Source={databaseFile};Pooling=False");
         await locker.OpenAsync();
         await Execute(locker, "PRAGMA locking_mode=EXCLUSIVE; BEGIN EXCLUSIVE; UPDATE RolePrompts SET Text = Text WHERE 0;");
