@@ -7,6 +7,7 @@ using AiStudio.Web.Components;
 using AiStudio.Web.Components.Account;
 using AiStudio.Web.Email;
 using AiStudio.Web.Infrastructure;
+using AiStudio.Web.Observability;
 using AiStudio.Web.Security;
 using Microsoft.AspNetCore.Components.Authorization;
 using Microsoft.AspNetCore.Identity;
@@ -46,6 +47,7 @@ public static class DependencyInjection
         services.AddScoped<CurrentActor>();
         services.AddSingleton<MarkdownRenderer>();
         services.AddAiStudioApi();
+        builder.AddAiStudioObservability();
         builder.AddAiStudioSecurity();
         return builder;
     }
@@ -67,7 +69,7 @@ public static class DependencyInjection
         app.MapArtifactEndpoints();
         app.MapAuditEndpoints();
         app.MapBillingEndpoints();
-        app.MapGet("/health", () => Results.Ok(new { status = "ok" })).AllowAnonymous();
+        app.MapAiStudioHealthChecks();
         return app;
     }
 }

@@ -7,6 +7,7 @@ using AiStudio.Core.Persistence;
 using AiStudio.Core.Projects;
 using AiStudio.Core.Roles;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Logging;
 
 namespace AiStudio.Core.Builds;
 
@@ -16,7 +17,8 @@ internal sealed class BuildCommands(
     IBuildEvents events,
     IEntitlementService entitlements,
     IChatModelCatalog models,
-    TimeProvider clock) : IBuildCommands
+    TimeProvider clock,
+    ILogger<BuildCommands> logger) : IBuildCommands
 {
     public async Task<Guid> StartAsync(Actor actor, NewBuildRequest request, CancellationToken cancellationToken = default)
     {
@@ -43,6 +45,8 @@ internal sealed class BuildCommands(
             detail: $"{build.Title} ({build.Policy} approval, rework cap {build.ReworkCap}{(build.CostBudget is { } budget ? $", budget {budget:0.00} USD" : "")})"));
         await db.SaveChangesAsync(cancellationToken);
 
+        logger.LogInformation("Build {BuildId} started in project {ProjectId} by user {UserId} ({Policy} approval); phase run {PhaseRunId} queued",
+            build.Id, project.Id, actor.UserId, build.Policy, run.Id);
         events.Publish(new BuildChanged(build.Id, project.Id, build.State, "started"));
         await scheduler.ScheduleAsync(run.Id, cancellationToken);
         return build.Id;
@@ -155,6 +159,8 @@ internal sealed class BuildCommands(
         }
 
         await SaveAsync(db, cancellationToken);
+        logger.LogInformation("Build {BuildId}: {Action} on {EntityType} {EntityId} by user {UserId}, {Before} to {After}",
+            build.Id, change.Action, change.EntityType, change.EntityId, actor.UserId, before, build.State);
         events.Publish(new BuildChanged(build.Id, build.ProjectId, build.State, change.Action));
         if (change.Queued is not null)
         {

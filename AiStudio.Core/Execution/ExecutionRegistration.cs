@@ -1,3 +1,4 @@
+using AiStudio.Core.Observability;
 using AiStudio.Core.Persistence;
 using Microsoft.Extensions.DependencyInjection;
 using Quartz;
@@ -9,6 +10,7 @@ internal static class ExecutionRegistration
     public static IServiceCollection AddExecution(this IServiceCollection services, DatabaseSettings settings)
     {
         services.AddSingleton<PhaseRunExecutor>();
+        services.AddAiStudioTelemetry();
         services.AddSingleton<PhaseRunRecovery>();
         services.AddSingleton<IPhaseRunScheduler, QuartzPhaseRunScheduler>();
         services.AddHostedService<StartupTasks>();

@@ -2,6 +2,7 @@ using AiStudio.Core.Audit;
 using AiStudio.Core.Builds;
 using AiStudio.Core.Common;
 using AiStudio.Core.Costs;
+using AiStudio.Core.Observability;
 using AiStudio.Core.Persistence;
 using AiStudio.Core.Roles;
 using Microsoft.EntityFrameworkCore;
@@ -21,20 +22,26 @@ internal sealed class PhaseRunExecutor(
     ICostCalculator costs,
     IBuildEvents events,
     TimeProvider clock,
+    AiStudioTelemetry telemetry,
     ILogger<PhaseRunExecutor> logger)
 {
     public const string AutomaticDecider = "AiStudio (automatic policy)";
 
     public async Task ExecuteAsync(Guid runId, CancellationToken cancellationToken)
     {
+        using var measured = PhaseRunTelemetry.Start(telemetry, runId, cancellationToken);
         var token = Guid.NewGuid();
         var claim = await ClaimAsync(runId, token, cancellationToken);
         if (claim is null)
         {
+            measured?.Skipped();
             return;
         }
 
         var (request, buildId, projectId) = claim.Value;
+        measured?.Claimed(buildId, request);
+        using var scope = logger.BeginRun(buildId, runId, request);
+        logger.Claimed(runId, buildId, request.Phase, request.Attempt, request.Role);
         events.Publish(new BuildChanged(buildId, projectId, request.Phase.ToState(), "running"));
 
         RoleRunResult result;
@@ -58,7 +65,8 @@ internal sealed class PhaseRunExecutor(
         }
         catch (ModelCallFailedException ex)
         {
-            logger.LogWarning("Phase run {RunId} failed: {Error}", runId, ex.Message);
+            logger.Failed(runId, buildId, request.Phase, request.Role, ex.Message);
+            measured?.Failed(ex.Message);
             await FailAsync(runId, token, ex.Message, cancellationToken);
             return;
         }
@@ -71,6 +79,8 @@ internal sealed class PhaseRunExecutor(
         }
 
         await CompleteAsync(runId, token, result, cancellationToken);
+        measured?.Succeeded();
+        logger.Succeeded(runId, buildId, request.Phase, request.Role, result.Outcome.Provider, result.Outcome.ModelId, result.Outcome.InputTokens, result.Outcome.OutputTokens);
     }
 
     private async Task<(RoleRequest Request, Guid BuildId, Guid ProjectId)?> ClaimAsync(Guid runId, Guid token, CancellationToken cancellationToken)

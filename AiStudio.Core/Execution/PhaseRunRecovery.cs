@@ -29,6 +29,7 @@ internal sealed class PhaseRunRecovery(
             db.AuditEvents.Add(AuditEvent.Create(now, Actor.System.UserId, Actor.System.DisplayName, AuditActions.RunRequeued, "PhaseRun",
                 run.Id.ToString(), buildId: run.BuildId, before: nameof(PhaseRunStatus.Running), after: nameof(PhaseRunStatus.Queued),
                 detail: "The process running this attempt stopped; requeued at start."));
+            logger.LogWarning("Phase run {PhaseRunId} of build {BuildId} ({Phase}) was running when the process stopped; requeued", run.Id, run.BuildId, run.Phase);
         }
 
         await db.SaveChangesAsync(cancellationToken);

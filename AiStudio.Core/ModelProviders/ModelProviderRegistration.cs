@@ -1,5 +1,6 @@
 using AiStudio.Core.Costs;
 using AiStudio.Core.ModelProviders.Offline;
+using AiStudio.Core.Observability;
 using AiStudio.Core.Roles;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
@@ -32,6 +33,7 @@ internal static class ModelProviderRegistration
         services.TryAddSingleton<OfflineChatCompletionService>();
         services.TryAddSingleton<IChatModelCatalog, ChatModelCatalog>();
         services.TryAddSingleton<IRoleRunner, RoleRunner>();
+        services.AddAiStudioTelemetry();
         services.AddCosts(configuration);
         return services;
     }

@@ -6,6 +6,7 @@ using AiStudio.Core.Builds;
 using AiStudio.Core.ModelProviders;
 using AiStudio.Core.ModelProviders.Anthropic;
 using AiStudio.Core.ModelProviders.Offline;
+using AiStudio.Core.Observability;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Microsoft.SemanticKernel;
@@ -20,7 +21,7 @@ namespace AiStudio.Core.Roles;
 /// exponential backoff, for every provider alike; once text has arrived it is not, so nothing is shown twice.
 /// </summary>
 internal sealed class RoleRunner(
-    IChatModelCatalog catalog, IOptions<ModelOptions> options, TimeProvider timeProvider, ILogger<RoleRunner> logger) : IRoleRunner
+    IChatModelCatalog catalog, IOptions<ModelOptions> options, TimeProvider timeProvider, AiStudioTelemetry telemetry, ILogger<RoleRunner> logger) : IRoleRunner
 {
     public async Task<RoleRunResult> RunAsync(RoleRequest request, Func<string, ValueTask>? onDelta, CancellationToken cancellationToken)
     {
@@ -37,6 +38,7 @@ internal sealed class RoleRunner(
             "Role {Role} runs {Phase} attempt {Attempt} on {Provider} model {Model}",
             request.Role, request.Phase, request.Attempt, model.Provider, model.ModelId);
 
+        using var measured = ModelCallTelemetry.Start(telemetry, request, model, cancellationToken);
         var started = timeProvider.GetTimestamp();
         var retries = 0;
         var response = new StringBuilder();
@@ -72,6 +74,7 @@ internal sealed class RoleRunner(
                 logger.LogWarning(
                     "Role {Role} {Phase} attempt {Attempt}: {Problem} Retry {Retry} of {MaxRetries} in {DelayMs} ms.",
                     request.Role, request.Phase, request.Attempt, error.Message, retries, settings.MaxRetries, (long)delay.TotalMilliseconds);
+                measured?.Retrying(retries, error.Message);
                 await Task.Delay(delay, timeProvider, cancellationToken);
             }
         }
@@ -92,6 +95,7 @@ internal sealed class RoleRunner(
         logger.LogInformation(
             "Role {Role} finished {Phase} attempt {Attempt}: {InputTokens} in, {OutputTokens} out, {LatencyMs} ms, {Retries} retries",
             request.Role, request.Phase, request.Attempt, input, output, (long)latency.TotalMilliseconds, retries);
+        measured?.Succeeded(outcome, retries);
         return new RoleRunResult(turns, outcome);
     }
 
