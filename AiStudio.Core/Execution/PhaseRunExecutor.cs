@@ -47,7 +47,12 @@ internal sealed class PhaseRunExecutor(
                     events.Publish(new RunOutputStreamed(buildId, runId, delta));
                     return ValueTask.CompletedTask;
                 },
-                cancellationToken);
+                cancellationToken,
+                onRestart: () =>
+                {
+                    events.Publish(new RunOutputStreamed(buildId, runId, "", Restarted: true));
+                    return ValueTask.CompletedTask;
+                });
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {
