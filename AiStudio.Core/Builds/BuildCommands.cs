@@ -41,7 +41,14 @@ internal sealed class BuildCommands(
         db.AuditEvents.Add(AuditEvent.Create(now, actor.UserId, actor.DisplayName, AuditActions.BuildStarted, "Build",
             build.Id.ToString(), project.Id, build.Id, before: nameof(BuildState.Created), after: build.State.ToString(),
             detail: $"{build.Title} ({build.Policy} approval, rework cap {build.ReworkCap}{(build.CostBudget is { } budget ? $", budget {budget:0.00} USD" : "")})"));
-        await db.SaveChangesAsync(cancellationToken);
+        try
+        {
+            await db.SaveChangesAsync(cancellationToken);
+        }
+        catch (Exception e) when (DatabaseBusy.Is(e))
+        {
+            throw DatabaseBusy.Refused(db, "the new build");
+        }
 
         events.Publish(new BuildChanged(build.Id, project.Id, build.State, "started"));
         await scheduler.ScheduleAsync(run.Id, cancellationToken);
@@ -188,6 +195,10 @@ internal sealed class BuildCommands(
         catch (DbUpdateConcurrencyException)
         {
             throw StaleBuild();
+        }
+        catch (Exception e) when (DatabaseBusy.Is(e))
+        {
+            throw DatabaseBusy.Refused(db, "your change to the build");
         }
     }
 
