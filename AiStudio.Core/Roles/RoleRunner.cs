@@ -112,6 +112,7 @@ internal sealed class RoleRunner(
         using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, timeout.Token);
         (int Input, int Output)? usage = null;
         var received = 0;
+        var finished = false;
         IAsyncEnumerator<StreamingChatMessageContent>? enumerator = null;
         try
         {
@@ -147,6 +148,7 @@ internal sealed class RoleRunner(
 
                 var chunk = enumerator.Current;
                 received++;
+                finished |= SaysFinished(chunk.Metadata);
                 usage = ReadUsage(chunk.Metadata) ?? usage;
                 if (CutAtTokenLimit(chunk.Metadata))
                 {
@@ -169,6 +171,13 @@ internal sealed class RoleRunner(
             if (received == 0)
             {
                 throw new ProviderFailure(new UnreadableAnswerException(), timedOut: false);
+            }
+
+            // A connection closed cleanly in the middle of an OpenAI-style stream ends it without error; only the missing
+            // finish reason tells it from a whole answer. (Anthropic's service checks its own end event; the offline model cannot break.)
+            if (!finished && model.Provider is not (ModelProviderNames.Offline or ModelProviderNames.Anthropic))
+            {
+                throw new ProviderFailure(new IOException("the answer ended before the model said it was complete."), timedOut: false);
             }
         }
         catch (OperationCanceledException e) when (cancellationToken.IsCancellationRequested && e.CancellationToken != cancellationToken)
@@ -208,6 +217,8 @@ internal sealed class RoleRunner(
             Microsoft.Extensions.AI.UsageDetails details => ((int)(details.InputTokenCount ?? 0), (int)(details.OutputTokenCount ?? 0)),
             _ => null,
         };
+
+    private static bool SaysFinished(IReadOnlyDictionary<string, object?>? metadata) => metadata?.GetValueOrDefault("FinishReason") is not null;
 
     // OpenAI says "length" (as FinishReason, a ChatFinishReason), Anthropic "max_tokens" (as StopReason).
     private static bool CutAtTokenLimit(IReadOnlyDictionary<string, object?>? metadata) =>

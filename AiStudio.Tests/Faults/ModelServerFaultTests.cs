@@ -19,7 +19,7 @@ public sealed class ModelServerFaultTests
     private const string Requirements = "Customers receive an email reminder seven days before an invoice is due. Finance can switch reminders off per customer.";
     private const string Answer = "## Requirements\n\n1. A reminder goes out seven days before the due date.\n2. Finance can switch reminders off per customer.";
 
-    public static TheoryData<string> Faults => new() { "429", "500", "not a chat answer", "malformed stream", "timeout", "stream cut midway" };
+    public static TheoryData<string> Faults => new() { "429", "500", "not a chat answer", "malformed stream", "timeout", "stream cut midway", "stream ended early" };
 
     [Theory]
     [MemberData(nameof(Faults))]
@@ -137,6 +137,7 @@ public sealed class ModelServerFaultTests
         "malformed stream" => ScriptedFailure.MalformedStreamAfter(2),
         "timeout" => new ScriptedFailure(Stall: TimeSpan.FromSeconds(30)),
         "stream cut midway" => ScriptedFailure.DropAfter(1, when: textShown),
+        "stream ended early" => ScriptedFailure.EndAfter(3),
         _ => throw new ArgumentOutOfRangeException(nameof(fault)),
     };
 
@@ -155,6 +156,9 @@ public sealed class ModelServerFaultTests
             + "the half answer was discarded. Retried 2 times before giving up.",
         "stream cut midway" => $"The connection to the model server at {endpoint} broke while the answer was arriving: "
             + $"Unable to read data from the transport connection: Connection reset by peer. This happened after {FirstPieces(1).Length} characters of the answer "
+            + "had arrived; the half answer was discarded. Retried 2 times before giving up.",
+        "stream ended early" => $"The connection to the model server at {endpoint} broke while the answer was arriving: "
+            + $"the answer ended before the model said it was complete. This happened after {FirstPieces(3).Length} characters of the answer "
             + "had arrived; the half answer was discarded. Retried 2 times before giving up.",
         _ => throw new ArgumentOutOfRangeException(nameof(fault)),
     };

@@ -239,6 +239,12 @@ public sealed class FakeOpenAiServer : IAsyncDisposable
                 return;
             }
 
+            if (sent == failure?.EndAfterChunks)
+            {
+                // A clean end of the response, as a proxy that gives up may do: no finish reason, no [DONE].
+                return;
+            }
+
             if (sent == failure?.GarbageAfterChunks)
             {
                 await context.Response.WriteAsync(failure.Garbage ?? "data: {\"choices\": [{\"delta\": \n\n", aborted);
@@ -398,6 +404,7 @@ public sealed record RecordedMessage(string Role, string Content);
 /// <paramref name="GarbageAfterChunks"/>, write it into the stream after that many chunks and end the response.
 /// </param>
 /// <param name="GarbageAfterChunks">With <paramref name="Garbage"/>: a malformed stream after this many good chunks.</param>
+/// <param name="EndAfterChunks">FakeOpenAiServer only: end the response cleanly after this many text chunks, with no finish reason.</param>
 public sealed record ScriptedFailure(
     HttpStatusCode? Status = null,
     string? RetryAfter = null,
@@ -408,12 +415,15 @@ public sealed record ScriptedFailure(
     Task? DropWhen = null,
     int? StallAfterChunks = null,
     string? Garbage = null,
-    int? GarbageAfterChunks = null)
+    int? GarbageAfterChunks = null,
+    int? EndAfterChunks = null)
 {
     public static ScriptedFailure Answer(HttpStatusCode status, string? retryAfter = null, string? message = null) =>
         new(status, retryAfter, Message: message);
 
     public static ScriptedFailure DropAfter(int chunks, Task? when = null) => new(DropAfterChunks: chunks, DropWhen: when);
+
+    public static ScriptedFailure EndAfter(int chunks) => new(EndAfterChunks: chunks);
 
     public static ScriptedFailure StallAfter(int chunks, TimeSpan? howLong = null) => new(StallAfterChunks: chunks, Stall: howLong);
 
