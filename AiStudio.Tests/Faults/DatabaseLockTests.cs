@@ -1,3 +1,6 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text.Json.Nodes;
 using AiStudio.Core.Audit;
 using AiStudio.Core.Builds;
 using AiStudio.Core.Common;
@@ -134,6 +137,46 @@ public sealed class DatabaseLockTests
         Assert.Equal(
             [MessageAuthor.System, MessageAuthor.User, MessageAuthor.Assistant],
             await db.ConversationMessages.Where(m => m.PhaseRunId == running.Id).OrderBy(m => m.Sequence).Select(m => m.Author).ToListAsync());
+    }
+
+    [Fact]
+    public async Task ApiStartBuild_DatabaseLockedLongerThanTheBusyTimeout_Answers503AndCreatesNothing()
+    {
+        var api = new Api.ApiHost(new Dictionary<string, string?> { ["Database:BusyTimeoutSeconds"] = "1" });
+        await api.InitializeAsync();
+        try
+        {
+            using var client = api.Client(api.AliceToken);
+            var request = new { projectName = "Billing", title = "Invoice reminders", requirements = Requirements };
+            await using (var held = await SqliteLock.TakeAsync(api.DataDirectory))
+            {
+                using var refused = await client.PostAsJsonAsync("api/builds", request);
+
+                Assert.True(held.IsHeld);
+                Assert.Equal(HttpStatusCode.ServiceUnavailable, refused.StatusCode);
+                var problem = await refused.Content.ReadFromJsonAsync<JsonObject>();
+                Assert.Equal(
+                    "The database was busy with other work for more than 1 s, so the new build was not saved and nothing changed. Try again in a moment.",
+                    (string?)problem!["detail"]);
+            }
+
+            await using (var db = await api.Services.GetRequiredService<IDbContextFactory<AiStudioDbContext>>().CreateDbContextAsync())
+            {
+                Assert.Equal(0, await db.Builds.CountAsync());
+                Assert.Equal(0, await db.AuditEvents.CountAsync(e => e.Action == AuditActions.BuildStarted));
+            }
+
+            using var accepted = await client.PostAsJsonAsync("api/builds", request);
+            Assert.Equal(HttpStatusCode.Created, accepted.StatusCode);
+            await using (var db = await api.Services.GetRequiredService<IDbContextFactory<AiStudioDbContext>>().CreateDbContextAsync())
+            {
+                Assert.Equal(1, await db.Builds.CountAsync());
+            }
+        }
+        finally
+        {
+            await api.DisposeAsync();
+        }
     }
 
     private static Task<TestAppHost> StartAsync(TransactionRecorder recorder, IDictionary<string, string?>? settings = null) =>
