@@ -9,6 +9,7 @@ using AiStudio.Core.Roles;
 using AiStudio.Tests.ModelProviders;
 using AiStudio.Tests.Support;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace AiStudio.Tests.Faults;
@@ -177,6 +178,30 @@ public sealed class DatabaseLockTests
         {
             await api.DisposeAsync();
         }
+    }
+
+    [Theory]
+    [InlineData("7", 7)]
+    [InlineData(null, 30)]
+    public void DatabaseSettings_BusyTimeout_IsTheSqliteConnectionsDefaultTimeout(string? configured, int expected)
+    {
+        var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?> { ["Database:BusyTimeoutSeconds"] = configured }).Build();
+
+        var settings = DatabaseSettings.From(configuration, Path.GetTempPath());
+
+        Assert.Equal(expected, new Microsoft.Data.Sqlite.SqliteConnectionStringBuilder(settings.ConnectionString).DefaultTimeout);
+    }
+
+    [Theory]
+    [InlineData("0")]
+    [InlineData("soon")]
+    public void DatabaseSettings_BusyTimeoutNotAPositiveNumber_RefusesToStartNamingTheSetting(string configured)
+    {
+        var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?> { ["Database:BusyTimeoutSeconds"] = configured }).Build();
+
+        var error = Assert.Throws<InvalidOperationException>(() => DatabaseSettings.From(configuration, Path.GetTempPath()));
+
+        Assert.Equal($"Database:BusyTimeoutSeconds is '{configured}'; use a whole number of seconds, 1 or more.", error.Message);
     }
 
     private static Task<TestAppHost> StartAsync(TransactionRecorder recorder, IDictionary<string, string?>? settings = null) =>
