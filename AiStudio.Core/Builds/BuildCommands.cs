@@ -43,7 +43,14 @@ internal sealed class BuildCommands(
         db.AuditEvents.Add(AuditEvent.Create(now, actor.UserId, actor.DisplayName, AuditActions.BuildStarted, "Build",
             build.Id.ToString(), project.Id, build.Id, before: nameof(BuildState.Created), after: build.State.ToString(),
             detail: $"{build.Title} ({build.Policy} approval, rework cap {build.ReworkCap}{(build.CostBudget is { } budget ? $", budget {budget:0.00} USD" : "")})"));
-        await db.SaveChangesAsync(cancellationToken);
+        try
+        {
+            await db.SaveChangesAsync(cancellationToken);
+        }
+        catch (Exception e) when (DatabaseBusy.Is(e))
+        {
+            throw DatabaseBusy.Refused(db, "the new build");
+        }
 
         logger.LogInformation("Build {BuildId} started in project {ProjectId} by user {UserId} ({Policy} approval); phase run {PhaseRunId} queued",
             build.Id, project.Id, actor.UserId, build.Policy, run.Id);
@@ -194,6 +201,10 @@ internal sealed class BuildCommands(
         catch (DbUpdateConcurrencyException)
         {
             throw StaleBuild();
+        }
+        catch (Exception e) when (DatabaseBusy.Is(e))
+        {
+            throw DatabaseBusy.Refused(db, "your change to the build");
         }
     }
 

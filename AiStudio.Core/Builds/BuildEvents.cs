@@ -5,7 +5,8 @@ namespace AiStudio.Core.Builds;
 
 public sealed record BuildChanged(Guid BuildId, Guid ProjectId, BuildState State, string What);
 
-public sealed record RunOutputStreamed(Guid BuildId, Guid RunId, string Delta);
+/// <param name="Restarted">The model's stream broke and starts again: drop the text shown so far before appending <paramref name="Delta"/>.</param>
+public sealed record RunOutputStreamed(Guid BuildId, Guid RunId, string Delta, bool Restarted = false);
 
 /// <summary>
 /// In-process notifications that a build changed or a run streamed text. Components subscribe and
@@ -39,6 +40,11 @@ internal sealed class InProcessBuildEvents : IBuildEvents
         var text = _streams.GetOrAdd(output.RunId, _ => new StringBuilder());
         lock (text)
         {
+            if (output.Restarted)
+            {
+                text.Clear();
+            }
+
             text.Append(output.Delta);
         }
 

@@ -31,7 +31,7 @@ internal sealed class PhaseRunExecutor(
     {
         using var measured = PhaseRunTelemetry.Start(telemetry, runId, cancellationToken);
         var token = Guid.NewGuid();
-        var claim = await ClaimAsync(runId, token, cancellationToken);
+        var claim = await WhenDatabaseFreeAsync(runId, "claiming it", () => ClaimAsync(runId, token, cancellationToken), cancellationToken);
         if (claim is null)
         {
             measured?.Skipped();
@@ -54,7 +54,12 @@ internal sealed class PhaseRunExecutor(
                     events.Publish(new RunOutputStreamed(buildId, runId, delta));
                     return ValueTask.CompletedTask;
                 },
-                cancellationToken);
+                cancellationToken,
+                onRestart: () =>
+                {
+                    events.Publish(new RunOutputStreamed(buildId, runId, "", Restarted: true));
+                    return ValueTask.CompletedTask;
+                });
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {
@@ -212,6 +217,13 @@ internal sealed class PhaseRunExecutor(
                 logger.LogInformation("Phase run {RunId}: the build changed while storing its outcome; trying again", runId);
                 continue;
             }
+            catch (Exception e) when (DatabaseBusy.Is(e) && attempt < attempts)
+            {
+                // The model's answer is worth more waiting than a person's click: keep it and try again.
+                logger.LogWarning("Phase run {RunId}: the database stayed locked while storing its outcome; trying again ({Attempt} of {Attempts})", runId, attempt, attempts);
+                await Task.Delay(BusyPause(attempt), clock, cancellationToken);
+                continue;
+            }
 
             events.Publish(new BuildChanged(build.Id, build.ProjectId, build.State, what));
             if (next is not null)
@@ -222,6 +234,26 @@ internal sealed class PhaseRunExecutor(
             return;
         }
     }
+
+    /// <summary>Runs a step again while the database stays locked past the driver's own wait, a few times before giving up.</summary>
+    private async Task<T> WhenDatabaseFreeAsync<T>(Guid runId, string what, Func<Task<T>> step, CancellationToken cancellationToken)
+    {
+        const int attempts = 5;
+        for (var attempt = 1; ; attempt++)
+        {
+            try
+            {
+                return await step();
+            }
+            catch (Exception e) when (DatabaseBusy.Is(e) && attempt < attempts)
+            {
+                logger.LogWarning("Phase run {RunId}: the database stayed locked while {What}; trying again ({Attempt} of {Attempts})", runId, what, attempt, attempts);
+                await Task.Delay(BusyPause(attempt), clock, cancellationToken);
+            }
+        }
+    }
+
+    private static TimeSpan BusyPause(int attempt) => TimeSpan.FromMilliseconds(250 * attempt);
 
     /// <summary>The automatic policy's verdict, or a hold when the budget is spent; audited in the same transaction.</summary>
     private static PhaseRun? FollowPolicy(AiStudioDbContext db, Build build, PhaseRun run, DateTimeOffset now)

@@ -8,7 +8,7 @@ namespace AiStudio.Core.ModelProviders;
 /// <summary>Which model-call failures are worth another try, and how long to wait before it.</summary>
 internal static class ModelCallRetry
 {
-    /// <summary>Rate limits, server errors, timeouts and broken connections pass; a bad key or request does not.</summary>
+    /// <summary>Rate limits, server errors, timeouts, broken connections and garbled answers pass; a bad key or request does not.</summary>
     public static bool IsTransient(Exception e)
     {
         if (Status(e) is { } status)
@@ -16,8 +16,9 @@ internal static class ModelCallRetry
             return IsTransient(status);
         }
 
+        // Something that is not a chat answer (a proxy's page, a malformed stream) usually comes from a hiccup on the way.
         return Chain(e).Any(x => x is HttpRequestException or IOException or SocketException or TimeoutException or OperationCanceledException
-            or ClientResultException { Status: 0 });
+            or ClientResultException { Status: 0 } or System.Text.Json.JsonException or UnreadableAnswerException);
     }
 
     public static bool IsTransient(int status) => status is 408 or 429 || (status >= 500 && status is not (501 or 505));

@@ -23,7 +23,10 @@ public sealed class ModelOptions
     /// </summary>
     public int TimeoutSeconds { get; set; } = 100;
 
-    /// <summary>How many times a failed call is tried again (429, 5xx, timeouts, broken connections) before giving up.</summary>
+    /// <summary>
+    /// How many times a failed call is tried again (429, 5xx, timeouts, broken or cut streams, answers that are not chat
+    /// answers) before giving up. A stream cut midway starts again from the beginning.
+    /// </summary>
     public int MaxRetries { get; set; } = 3;
 
     /// <summary>The first retry waits about this long; each further retry about twice as long (with jitter).</summary>

@@ -11,6 +11,12 @@ internal sealed class ModelServerException(HttpStatusCode status, string? respon
     public TimeSpan? RetryAfter { get; } = retryAfter;
 }
 
+/// <summary>
+/// A model server answered 200 with something that held no chat answer at all (a proxy's page, a server of another
+/// kind). Usually a hiccup on the way, so it is retried like a broken connection.
+/// </summary>
+internal sealed class UnreadableAnswerException() : Exception("The answer held no chat-completion data.");
+
 /// <summary>Reads a server's request to wait: "retry-after-ms" (OpenAI, Azure) or "Retry-After" in seconds or as a date.</summary>
 internal static class RetryAfter
 {

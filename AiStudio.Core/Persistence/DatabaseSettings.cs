@@ -40,6 +40,17 @@ public sealed record DatabaseSettings(DatabaseProvider Provider, string Connecti
             connectionString = $"Data Source={Path.Combine(dataDirectory, "aistudio.db")}";
         }
 
+        if (provider == DatabaseProvider.Sqlite && configuration["Database:BusyTimeoutSeconds"] is { Length: > 0 } busy)
+        {
+            // How long a write waits for another connection's lock (the driver retries meanwhile); its default is 30 s.
+            if (!int.TryParse(busy, System.Globalization.CultureInfo.InvariantCulture, out var seconds) || seconds < 1)
+            {
+                throw new InvalidOperationException($"Database:BusyTimeoutSeconds is '{busy}'; use a whole number of seconds, 1 or more.");
+            }
+
+            connectionString = new Microsoft.Data.Sqlite.SqliteConnectionStringBuilder(connectionString) { DefaultTimeout = seconds }.ToString();
+        }
+
         return new DatabaseSettings(provider, connectionString, dataDirectory);
     }
 }

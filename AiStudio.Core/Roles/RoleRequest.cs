@@ -25,9 +25,14 @@ public interface IRoleRunner
     /// Sends the role's chat history to the model configured for the role and streams the answer.
     /// </summary>
     /// <param name="onDelta">Called with each piece of text as it arrives, in order.</param>
+    /// <param name="onRestart">
+    /// Called when a stream that had already delivered text broke and the call starts again from the beginning:
+    /// the text given to <paramref name="onDelta"/> so far is void, and the answer arrives again from its start.
+    /// </param>
     /// <exception cref="ModelCallFailedException">The model provider failed or could not be reached.</exception>
     /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled.</exception>
-    Task<RoleRunResult> RunAsync(RoleRequest request, Func<string, ValueTask>? onDelta, CancellationToken cancellationToken);
+    Task<RoleRunResult> RunAsync(
+        RoleRequest request, Func<string, ValueTask>? onDelta, CancellationToken cancellationToken, Func<ValueTask>? onRestart = null);
 }
 
 /// <summary>

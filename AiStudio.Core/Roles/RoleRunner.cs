@@ -17,13 +17,15 @@ namespace AiStudio.Core.Roles;
 
 /// <summary>
 /// Runs one attempt of a role: builds its messages, streams the model's answer and measures the call. A call that
-/// fails before any text arrived (rate limit, server error, timeout, broken connection) is tried again with
-/// exponential backoff, for every provider alike; once text has arrived it is not, so nothing is shown twice.
+/// fails for a passing reason (rate limit, server error, timeout, broken connection, an answer that is not a chat
+/// answer) is tried again with exponential backoff, for every provider alike. A stream that broke midway is asked
+/// again from the start: the half answer is dropped and onRestart tells whoever showed it, so no text counts twice.
 /// </summary>
 internal sealed class RoleRunner(
     IChatModelCatalog catalog, IOptions<ModelOptions> options, TimeProvider timeProvider, AiStudioTelemetry telemetry, ILogger<RoleRunner> logger) : IRoleRunner
 {
-    public async Task<RoleRunResult> RunAsync(RoleRequest request, Func<string, ValueTask>? onDelta, CancellationToken cancellationToken)
+    public async Task<RoleRunResult> RunAsync(
+        RoleRequest request, Func<string, ValueTask>? onDelta, CancellationToken cancellationToken, Func<ValueTask>? onRestart = null)
     {
         ArgumentNullException.ThrowIfNull(request);
         cancellationToken.ThrowIfCancellationRequested();
@@ -54,14 +56,17 @@ internal sealed class RoleRunner(
             catch (ProviderFailure failure)
             {
                 var error = Failed(failure.Cause, failure.TimedOut, where, model);
-                if (response.Length > 0)
-                {
-                    throw new ModelCallFailedException(StoppedMidAnswer(where, response.Length, error.Message), failure.Cause);
-                }
-
+                var streamed = response.Length;
                 if (!(failure.TimedOut || ModelCallRetry.IsTransient(failure.Cause)) || retries >= settings.MaxRetries)
                 {
-                    throw retries == 0 ? error : new ModelCallFailedException($"{error.Message} {Retried(retries)}", failure.Cause);
+                    var message = streamed > 0 ? StoppedMidAnswer(streamed, error.Message) : error.Message;
+                    throw retries == 0 ? new ModelCallFailedException(message, failure.Cause) : new ModelCallFailedException($"{message} {Retried(retries)}", failure.Cause);
+                }
+
+                // A broken stream is asked again from the start: the half answer is dropped, and whoever showed it is told to clear it.
+                if (streamed > 0 && onRestart is not null)
+                {
+                    await onRestart();
                 }
 
                 retries++;
@@ -110,6 +115,8 @@ internal sealed class RoleRunner(
         using var timeout = new CancellationTokenSource(Timeout.InfiniteTimeSpan, timeProvider);
         using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, timeout.Token);
         (int Input, int Output)? usage = null;
+        var received = 0;
+        var finished = false;
         IAsyncEnumerator<StreamingChatMessageContent>? enumerator = null;
         try
         {
@@ -144,6 +151,8 @@ internal sealed class RoleRunner(
                 }
 
                 var chunk = enumerator.Current;
+                received++;
+                finished |= SaysFinished(chunk.Metadata);
                 usage = ReadUsage(chunk.Metadata) ?? usage;
                 if (CutAtTokenLimit(chunk.Metadata))
                 {
@@ -160,6 +169,19 @@ internal sealed class RoleRunner(
                 {
                     await onDelta(chunk.Content);
                 }
+            }
+
+            // Not one event of a chat answer: the body was something else, e.g. an HTML page behind a 200.
+            if (received == 0)
+            {
+                throw new ProviderFailure(new UnreadableAnswerException(), timedOut: false);
+            }
+
+            // A connection closed cleanly in the middle of an OpenAI-style stream ends it without error; only the missing
+            // finish reason tells it from a whole answer. (Anthropic's service checks its own end event; the offline model cannot break.)
+            if (!finished && model.Provider is not (ModelProviderNames.Offline or ModelProviderNames.Anthropic))
+            {
+                throw new ProviderFailure(new IOException("the answer ended before the model said it was complete."), timedOut: false);
             }
         }
         catch (OperationCanceledException e) when (cancellationToken.IsCancellationRequested && e.CancellationToken != cancellationToken)
@@ -189,9 +211,8 @@ internal sealed class RoleRunner(
     private static string Retried(int retries) =>
         retries == 1 ? "Retried once before giving up." : $"Retried {retries} times before giving up.";
 
-    private static string StoppedMidAnswer(string where, int characters, string cause) =>
-        $"{Capitalized(where)} stopped mid-answer, after {characters} characters had arrived. The call was not retried, "
-        + $"so that no text is shown twice; run the phase again. What happened: {cause}";
+    private static string StoppedMidAnswer(int characters, string cause) =>
+        $"{cause} This happened after {characters} characters of the answer had arrived; the half answer was discarded.";
 
     internal static (int Input, int Output)? ReadUsage(IReadOnlyDictionary<string, object?>? metadata) =>
         metadata?.GetValueOrDefault("Usage") switch
@@ -200,6 +221,8 @@ internal sealed class RoleRunner(
             Microsoft.Extensions.AI.UsageDetails details => ((int)(details.InputTokenCount ?? 0), (int)(details.OutputTokenCount ?? 0)),
             _ => null,
         };
+
+    private static bool SaysFinished(IReadOnlyDictionary<string, object?>? metadata) => metadata?.GetValueOrDefault("FinishReason") is not null;
 
     // OpenAI says "length" (as FinishReason, a ChatFinishReason), Anthropic "max_tokens" (as StopReason).
     private static bool CutAtTokenLimit(IReadOnlyDictionary<string, object?>? metadata) =>
@@ -238,7 +261,7 @@ internal sealed class RoleRunner(
         var chain = Chain(e).ToList();
         var cause = chain.FirstOrDefault(x => x is OperationCanceledException or TimeoutException)
             ?? chain.FirstOrDefault(x => x is HttpRequestException)
-            ?? chain.FirstOrDefault(x => x is IOException or JsonException)
+            ?? chain.FirstOrDefault(x => x is IOException or JsonException or UnreadableAnswerException)
             ?? e;
         return new ModelCallFailedException(Describe(cause, where, model), e);
     }
@@ -256,7 +279,8 @@ internal sealed class RoleRunner(
         OperationCanceledException or TimeoutException => $"{Capitalized(where)} did not answer in time; the call was stopped. Try again, or raise Models:TimeoutSeconds.",
         HttpRequestException http => $"Could not reach {where}: {http.Message}",
         IOException io => $"The connection to {where} broke while the answer was arriving: {io.Message}",
-        JsonException => $"{Capitalized(where)} answered with something that is not a {model.Provider} chat answer (model {model.ModelId}).",
+        JsonException or UnreadableAnswerException =>
+            $"{Capitalized(where)} answered with something that is not a chat answer (model {model.ModelId}); check that BaseUrl points at a server for the {model.Provider} provider.",
         _ => $"{Capitalized(where)} failed: {e.Message}",
     };
 

@@ -33,6 +33,9 @@ public sealed class ApiHost : IAsyncLifetime
     public string BobToken { get; private set; } = "";
     public IServiceProvider Services => _factory.Services;
 
+    /// <summary>The app's data folder (its SQLite files).</summary>
+    public string DataDirectory => _factory.DataDirectory;
+
     public async Task InitializeAsync()
     {
         Address = _factory.StartAndGetAddress();

@@ -31,6 +31,9 @@ public sealed class FakeOpenAiServer : IAsyncDisposable
     private readonly ConcurrentQueue<RecordedChatRequest> _requests = new();
     private readonly ConcurrentQueue<string> _scripted = new();
     private readonly ConcurrentQueue<ScriptedFailure> _failures = new();
+    private readonly ConcurrentQueue<ScriptedFailure> _failuresSent = new();
+    private int _stallsStarted;
+    private int _stallsAbandoned;
 
     private FakeOpenAiServer(WebApplication app, string baseUrl)
     {
@@ -69,6 +72,18 @@ public sealed class FakeOpenAiServer : IAsyncDisposable
     public HttpStatusCode? ErrorStatus { get; set; }
 
     public string ErrorMessage { get; set; } = "Incorrect API key provided.";
+
+    /// <summary>The scripted failures the server has acted on so far, in order: evidence that a fault really happened.</summary>
+    public IReadOnlyList<ScriptedFailure> FailuresSent => [.. _failuresSent];
+
+    /// <summary>How many answers have stalled on a <see cref="ScriptedFailure.Stall"/> or <see cref="ScriptedFailure.StallAfterChunks"/> failure.</summary>
+    public int StallsStarted => Volatile.Read(ref _stallsStarted);
+
+    /// <summary>How many of those stalls ended because the client went away (gave up, or its process died).</summary>
+    public int StallsAbandoned => Volatile.Read(ref _stallsAbandoned);
+
+    /// <summary>When set, every normal answer waits for this task before its first byte (the request is already recorded).</summary>
+    public Task? HoldAnswersUntil { get; set; }
 
     /// <summary>Failures to answer the next requests with, one per request, before answering normally again.</summary>
     public void EnqueueFailures(params ScriptedFailure[] failures)
@@ -132,9 +147,14 @@ public sealed class FakeOpenAiServer : IAsyncDisposable
         }
 
         var failure = _failures.TryDequeue(out var next) ? next : null;
-        if (failure?.Stall is { } stall)
+        if (failure is not null)
         {
-            await Task.Delay(stall, aborted);
+            _failuresSent.Enqueue(failure);
+        }
+
+        if (failure is { Stall: not null, StallAfterChunks: null } && await StallAsync(failure, aborted))
+        {
+            return;
         }
 
         if (failure is { DropAfterChunks: 0 })
@@ -170,6 +190,19 @@ public sealed class FakeOpenAiServer : IAsyncDisposable
             return;
         }
 
+        if (failure is { Garbage: { } garbage, GarbageAfterChunks: null })
+        {
+            // A proxy's error page, or anything else that is not a chat answer, behind a 200.
+            context.Response.ContentType = garbage.TrimStart().StartsWith('<') ? "text/html" : "text/plain";
+            await context.Response.WriteAsync(garbage, aborted);
+            return;
+        }
+
+        if (failure is null && HoldAnswersUntil is { } hold)
+        {
+            await hold.WaitAsync(aborted);
+        }
+
         var text = _scripted.TryDequeue(out var scripted) ? scripted : Responder?.Invoke(request) ?? ResponseText;
         var usage = Usage ?? (Math.Max(1, request.Messages.Sum(m => m.Content.Length) / 4), Math.Max(1, text.Length / 4));
         var model = string.IsNullOrEmpty(request.Model) ? "fake-model" : request.Model;
@@ -200,6 +233,25 @@ public sealed class FakeOpenAiServer : IAsyncDisposable
                 await Task.Delay(ChunkDelay, aborted);
             }
 
+            if (sent == failure?.StallAfterChunks)
+            {
+                await StallAsync(failure, aborted);
+                return;
+            }
+
+            if (sent == failure?.EndAfterChunks)
+            {
+                // A clean end of the response, as a proxy that gives up may do: no finish reason, no [DONE].
+                return;
+            }
+
+            if (sent == failure?.GarbageAfterChunks)
+            {
+                await context.Response.WriteAsync(failure.Garbage ?? "data: {\"choices\": [{\"delta\": \n\n", aborted);
+                await context.Response.Body.FlushAsync(aborted);
+                return;
+            }
+
             if (sent++ == failure?.DropAfterChunks)
             {
                 await failure.DropAsync(context);
@@ -219,6 +271,22 @@ public sealed class FakeOpenAiServer : IAsyncDisposable
         }
 
         await SendAsync(context, "[DONE]");
+    }
+
+    /// <summary>Sends nothing until the client goes away (true) or the stall's time is up (false).</summary>
+    private async Task<bool> StallAsync(ScriptedFailure failure, CancellationToken aborted)
+    {
+        Interlocked.Increment(ref _stallsStarted);
+        try
+        {
+            await Task.Delay(failure.Stall ?? TimeSpan.FromMinutes(5), aborted);
+            return false;
+        }
+        catch (OperationCanceledException) when (aborted.IsCancellationRequested)
+        {
+            Interlocked.Increment(ref _stallsAbandoned);
+            return true;
+        }
     }
 
     /// <summary>The text cut before every n-th word; joined, the pieces give back the text exactly.</summary>
@@ -322,11 +390,21 @@ public sealed record RecordedMessage(string Role, string Content);
 /// <param name="RetryAfter">The Retry-After header to send with <paramref name="Status"/>, e.g. "7".</param>
 /// <param name="RetryAfterMilliseconds">The retry-after-ms header (OpenAI, Azure) to send with <paramref name="Status"/>.</param>
 /// <param name="DropAfterChunks">Start a normal streamed answer, then drop the connection after this many text chunks (0: before any response).</param>
-/// <param name="Stall">Wait this long before answering (FakeOpenAiServer only), to make the client time out.</param>
+/// <param name="Stall">
+/// Wait this long before answering (FakeOpenAiServer only), to make the client time out; with
+/// <paramref name="StallAfterChunks"/>, how long the stall lasts (until the client goes away when not set).
+/// </param>
 /// <param name="DropWhen">
 /// With <paramref name="DropAfterChunks"/>: drop only once this completes. A reset connection discards what the client
 /// has not read yet, so a test that needs the chunks to arrive first completes it when it has seen them.
 /// </param>
+/// <param name="StallAfterChunks">FakeOpenAiServer only: stream this many text chunks, then send nothing more.</param>
+/// <param name="Garbage">
+/// FakeOpenAiServer only: answer 200 with this text instead of a chat answer, or, with
+/// <paramref name="GarbageAfterChunks"/>, write it into the stream after that many chunks and end the response.
+/// </param>
+/// <param name="GarbageAfterChunks">With <paramref name="Garbage"/>: a malformed stream after this many good chunks.</param>
+/// <param name="EndAfterChunks">FakeOpenAiServer only: end the response cleanly after this many text chunks, with no finish reason.</param>
 public sealed record ScriptedFailure(
     HttpStatusCode? Status = null,
     string? RetryAfter = null,
@@ -334,12 +412,26 @@ public sealed record ScriptedFailure(
     int? DropAfterChunks = null,
     string? Message = null,
     TimeSpan? Stall = null,
-    Task? DropWhen = null)
+    Task? DropWhen = null,
+    int? StallAfterChunks = null,
+    string? Garbage = null,
+    int? GarbageAfterChunks = null,
+    int? EndAfterChunks = null)
 {
     public static ScriptedFailure Answer(HttpStatusCode status, string? retryAfter = null, string? message = null) =>
         new(status, retryAfter, Message: message);
 
     public static ScriptedFailure DropAfter(int chunks, Task? when = null) => new(DropAfterChunks: chunks, DropWhen: when);
+
+    public static ScriptedFailure EndAfter(int chunks) => new(EndAfterChunks: chunks);
+
+    public static ScriptedFailure StallAfter(int chunks, TimeSpan? howLong = null) => new(StallAfterChunks: chunks, Stall: howLong);
+
+    /// <summary>A 200 whose body is not a chat answer at all, e.g. a proxy's HTML page.</summary>
+    public static ScriptedFailure NotAChatAnswer(string body = "<html><body><h1>Welcome to nginx!</h1></body></html>") => new(Garbage: body);
+
+    /// <summary>A stream that starts well and then carries an event that is not JSON.</summary>
+    public static ScriptedFailure MalformedStreamAfter(int chunks) => new(GarbageAfterChunks: chunks, Garbage: "data: {\"choices\": [{\"delta\": {\"content\"\n\ndata: [DONE]\n\n");
 
     internal async Task DropAsync(HttpContext context)
     {

@@ -2,6 +2,7 @@ using AiStudio.Core.Billing;
 using System.Text.Json;
 using AiStudio.Core.Builds;
 using AiStudio.Core.Common;
+using AiStudio.Core.Persistence;
 using Microsoft.AspNetCore.Http.HttpResults;
 
 namespace AiStudio.Web.Api;
@@ -19,6 +20,7 @@ internal static class ApiProblems
             detail: invalid.Message, title: "The request is not valid."),
         NotFoundException => TypedResults.Problem(exception.Message, statusCode: StatusCodes.Status404NotFound, title: "Not found"),
         ConcurrencyConflictException => TypedResults.Problem(exception.Message, statusCode: StatusCodes.Status409Conflict, title: "The build changed"),
+        DatabaseBusyException => TypedResults.Problem(exception.Message, statusCode: StatusCodes.Status503ServiceUnavailable, title: "The database is busy"),
         InvalidTransitionException => TypedResults.Problem(exception.Message, statusCode: StatusCodes.Status409Conflict, title: "Not allowed in the build's state"),
         PlanLimitException limit => TypedResults.Problem(exception.Message, statusCode: StatusCodes.Status402PaymentRequired, title: "Plan limit reached",
             extensions: new Dictionary<string, object?> { ["upgrade"] = limit.UpgradePath }),

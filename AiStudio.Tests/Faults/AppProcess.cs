@@ -1,0 +1,136 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
+using System.Text.RegularExpressions;
+
+namespace AiStudio.Tests.Faults;
+
+/// <summary>
+/// The real web app as its own operating-system process (<c>dotnet AiStudio.Web.dll</c>, as the solution built it),
+/// configured through environment variables and listening on a free loopback port. Only a separate process can be
+/// killed with SIGKILL without taking the test run with it.
+/// </summary>
+internal sealed partial class AppProcess : IAsyncDisposable
+{
+    private static readonly TimeSpan StartTimeout = TimeSpan.FromSeconds(60);
+
+    private readonly Process _process;
+    private readonly ConcurrentQueue<string> _output;
+
+    private AppProcess(Process process, ConcurrentQueue<string> output, Uri address)
+    {
+        _process = process;
+        _output = output;
+        Address = address;
+    }
+
+    public Uri Address { get; }
+
+    public int Id => _process.Id;
+
+    /// <summary>Everything the app wrote to stdout and stderr so far, for failure messages.</summary>
+    public string Output => string.Join('\n', _output);
+
+    public static async Task<AppProcess> StartAsync(IDictionary<string, string?> settings)
+    {
+        var start = new ProcessStartInfo("dotnet")
+        {
+            ArgumentList = { WebAppPath() },
+            WorkingDirectory = Path.GetDirectoryName(WebAppPath())!,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+        };
+        start.Environment["ASPNETCORE_ENVIRONMENT"] = "Development";
+        start.Environment["ASPNETCORE_URLS"] = "http://127.0.0.1:0";
+        start.Environment["Logging__Console__FormatterName"] = "simple";
+        foreach (var (key, value) in settings)
+        {
+            start.Environment[key.Replace(":", "__", StringComparison.Ordinal)] = value;
+        }
+
+        var output = new ConcurrentQueue<string>();
+        var listening = new TaskCompletionSource<Uri>(TaskCreationOptions.RunContinuationsAsynchronously);
+        var process = new Process { StartInfo = start, EnableRaisingEvents = true };
+        DataReceivedEventHandler collect = (_, e) =>
+        {
+            if (e.Data is null)
+            {
+                return;
+            }
+
+            output.Enqueue(e.Data);
+            if (ListeningOn().Match(e.Data) is { Success: true } match)
+            {
+                listening.TrySetResult(new Uri(match.Groups[1].Value.TrimEnd('/') + "/"));
+            }
+        };
+        process.OutputDataReceived += collect;
+        process.ErrorDataReceived += collect;
+        process.Exited += (_, _) => listening.TrySetException(new InvalidOperationException("The app exited before it listened."));
+        process.Start();
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+
+        try
+        {
+            var address = await listening.Task.WaitAsync(StartTimeout);
+            return new AppProcess(process, output, address);
+        }
+        catch (Exception e) when (e is TimeoutException or InvalidOperationException)
+        {
+            KillQuietly(process);
+            throw new InvalidOperationException($"The app did not start listening: {e.Message}\n{string.Join('\n', output)}", e);
+        }
+    }
+
+    /// <summary>Sends SIGKILL (Process.Kill on Linux): no shutdown code runs. Returns the exit code the OS reported.</summary>
+    public async Task<int> KillAsync()
+    {
+        _process.Kill(entireProcessTree: false);
+        await _process.WaitForExitAsync().WaitAsync(TimeSpan.FromSeconds(30));
+        return _process.ExitCode;
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (!_process.HasExited)
+        {
+            KillQuietly(_process);
+            await _process.WaitForExitAsync().WaitAsync(TimeSpan.FromSeconds(30));
+        }
+
+        _process.Dispose();
+    }
+
+    /// <summary>AiStudio.Web.dll in the web project's own output folder, of the configuration these tests were built in.</summary>
+    private static string WebAppPath()
+    {
+        var testBin = new DirectoryInfo(AppContext.BaseDirectory.TrimEnd(Path.DirectorySeparatorChar));
+        var framework = testBin.Name;
+        var configuration = testBin.Parent!.Name;
+        var root = testBin;
+        while (root is not null && !File.Exists(Path.Combine(root.FullName, "AiStudio.sln")))
+        {
+            root = root.Parent;
+        }
+
+        var path = Path.Combine(root?.FullName ?? throw new InvalidOperationException("AiStudio.sln not found above the test folder."),
+            "AiStudio.Web", "bin", configuration, framework, "AiStudio.Web.dll");
+        return File.Exists(path) ? path : throw new InvalidOperationException($"{path} is missing: build the solution first.");
+    }
+
+    private static void KillQuietly(Process process)
+    {
+        try
+        {
+            process.Kill(entireProcessTree: true);
+        }
+        catch (InvalidOperationException)
+        {
+            // Already gone.
+        }
+    }
+
+    [GeneratedRegex(@"Now listening on: (http://\S+)")]
+    private static partial Regex ListeningOn();
+}
