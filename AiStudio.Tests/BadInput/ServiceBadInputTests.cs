@@ -1,6 +1,7 @@
 using AiStudio.Core.ApiTokens;
 using AiStudio.Core.Artifacts;
 using AiStudio.Core.Audit;
+using AiStudio.Core.Billing;
 using AiStudio.Core.Builds;
 using AiStudio.Core.Common;
 using AiStudio.Core.Projects;
@@ -112,6 +113,24 @@ public sealed class ServiceBadInputTests(BadInputScene scene) : IClassFixture<Ba
         var refused = await Assert.ThrowsAsync<NotFoundException>(() => ForeignIds[row](scene));
 
         Assert.EndsWith("was not found.", refused.Message);
+        Assert.Equal(before, await scene.SnapshotAsync());
+    }
+
+    [Theory]
+    [InlineData("Enterprise")]
+    [InlineData(BadText.Megabyte)]
+    [InlineData(BadText.ControlCharacters)]
+    [InlineData(BadText.ScriptTag)]
+    public async Task Checkout_UnknownPlan_ShortMessageAndNothingChanged(string plan)
+    {
+        var name = plan == "Enterprise" ? plan : BadText.Value(plan);
+        var before = await scene.SnapshotAsync();
+
+        var refused = await Assert.ThrowsAsync<DomainException>(() =>
+            scene.Host.Get<IBillingService>().StartCheckoutAsync(scene.Alice, name, "http://localhost/"));
+
+        Assert.Contains("plan", refused.Message);
+        Assert.InRange(refused.Message.Length, 10, 300);
         Assert.Equal(before, await scene.SnapshotAsync());
     }
 
