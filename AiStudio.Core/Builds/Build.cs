@@ -406,10 +406,11 @@ public sealed class Build
 
     // What a person types is held to the input rules; the automatic policy's reasons come from a model's
     // verdict line and are stored as they are, so that one odd character cannot stall a build.
-    private static string PersonsReason(string? reason) =>
-        TextInput.Problem("Reason", RequireReason(reason ?? ""), ReasonMaxLength, multiline: true) is { } problem
-            ? throw Invalid("Reason", problem)
-            : reason!.Trim();
+    private static string PersonsReason(string? reason)
+    {
+        var why = RequireReason(reason ?? "");
+        return TextInput.Problem("Reason", why, ReasonMaxLength, multiline: true) is { } problem ? throw Invalid("Reason", problem) : why;
+    }
 
     private static Phase DefinedTarget(Phase target) => Enum.IsDefined(target)
         ? target
