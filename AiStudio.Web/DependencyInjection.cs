@@ -20,7 +20,8 @@ public static class DependencyInjection
     public static IHostApplicationBuilder AddAiStudioWeb(this IHostApplicationBuilder builder)
     {
         var services = builder.Services;
-        services.AddRazorComponents().AddInteractiveServerComponents();
+        // A text field sends its whole value on every change: room for the longest text the input rules allow.
+        services.AddRazorComponents().AddInteractiveServerComponents().AddHubOptions(hub => hub.MaximumReceiveMessageSize = 1024 * 1024);
         services.AddMudServices();
 
         services.AddCascadingAuthenticationState();

@@ -82,18 +82,5 @@ internal sealed class ApiTokenService(IDbContextFactory<AiStudioDbContext> conte
         return new ApiTokenOwner(match.Token.Id, match.Token.UserId, match.UserName ?? match.Token.UserId);
     }
 
-    private static string ValidateName(string? name)
-    {
-        var text = name?.Trim() ?? "";
-        string? error = text switch
-        {
-            "" => "Token name is required.",
-            _ when text.Length > ApiToken.NameMaxLength => $"Token name must be at most {ApiToken.NameMaxLength} characters (it has {text.Length}).",
-            _ when text.Any(char.IsControl) => "Token name contains control characters; remove them.",
-            _ => null,
-        };
-        return error is null
-            ? text
-            : throw new InputValidationException(new Dictionary<string, string[]> { ["Name"] = [error] });
-    }
+    private static string ValidateName(string? name) => TextInput.Require("Name", "Token name", name, ApiToken.NameMaxLength);
 }

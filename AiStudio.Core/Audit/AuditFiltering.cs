@@ -6,6 +6,10 @@ namespace AiStudio.Core.Audit;
 /// <summary>The one translation of an <see cref="AuditFilter"/> to SQL, shared by the page and the export so they agree.</summary>
 internal static class AuditFiltering
 {
+    // As long as the columns they search: a longer filter could match nothing.
+    public const int ActorMaxLength = 256;
+    public const int ActionMaxLength = 100;
+
     public static readonly Expression<Func<AuditEvent, AuditEntry>> ToEntry = e => new AuditEntry(
         e.Id, e.Sequence, e.OccurredAt, e.ActorId, e.ActorName, e.Action, e.EntityType, e.EntityId, e.ProjectId, e.BuildId,
         e.Before, e.After, e.Detail, e.PromptVersion, e.ModelId, e.InputTokens, e.OutputTokens, e.Cost, e.PreviousHash, e.Hash);
@@ -57,12 +61,14 @@ internal static class AuditFiltering
     public static void Validate(AuditFilter filter, Dictionary<string, string[]> errors)
     {
         ArgumentNullException.ThrowIfNull(filter);
+        TextInput.Check(errors, nameof(filter.Actor), "Actor", filter.Actor, ActorMaxLength, minLength: 0);
+        TextInput.Check(errors, nameof(filter.Action), "Action", filter.Action, ActionMaxLength, minLength: 0);
         if (filter.From is { } from && filter.To is { } to && from >= to)
         {
             errors[nameof(filter.To)] = ["\"To\" must be later than \"From\"."];
         }
 
-        if (Clean(filter.Action) is { } action && action.TrimEnd('*').Length == 0)
+        if (!errors.ContainsKey(nameof(filter.Action)) && Clean(filter.Action) is { } action && action.TrimEnd('*').Length == 0)
         {
             errors[nameof(filter.Action)] = ["Give at least the start of an action, for example \"phase.\"."];
         }

@@ -87,8 +87,11 @@ internal sealed class BillingService(
 
     public async Task<string> StartCheckoutAsync(Actor actor, string planName, string appBaseUrl, CancellationToken cancellationToken = default)
     {
+        // The name is echoed only when it is a plausible one: never a megabyte, never control characters.
+        var plan = plans.Find(planName) ?? throw new DomainException(TextInput.Problem("Plan", planName, 100) is null
+            ? $"There is no plan called \"{planName!.Trim()}\"."
+            : "There is no such plan; choose one on the pricing page.");
         var client = stripe.Client;
-        var plan = plans.Find(planName) ?? throw new DomainException($"There is no plan called \"{planName}\".");
         if (!plan.IsForSale)
         {
             throw new DomainException($"The {plan.DisplayName} plan is not sold through Stripe on this installation.");

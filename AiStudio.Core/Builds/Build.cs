@@ -11,6 +11,12 @@ public sealed class Build
     public const int TitleMaxLength = 200;
     public const int RequirementsMaxLength = 50_000;
 
+    /// <summary>A person's reason for rejecting, sending back or cancelling; it goes into the role's history and the status line.</summary>
+    public const int ReasonMaxLength = 2_000;
+
+    /// <summary>A reviewer's own version of an output: well above what a model writes in one answer.</summary>
+    public const int EditedOutputMaxLength = 100_000;
+
     private readonly List<PhaseRun> _runs = [];
 
     private Build() { }
@@ -100,9 +106,9 @@ public sealed class Build
     {
         EnsureAnyMove(PipelineTrigger.Approve);
         var run = OpenRun(runId);
-        if (editedOutput is not null && string.IsNullOrWhiteSpace(editedOutput))
+        if (editedOutput is not null)
         {
-            throw new DomainException("The edited output is empty; approve the model's output as it is, or write your version.");
+            ValidateEditedOutput(editedOutput);
         }
 
         if (ApprovalRefusal(run, approver.UserId, rules) is { } refusal)
@@ -137,8 +143,8 @@ public sealed class Build
     public PhaseRun? Decide(Guid runId, Verdict verdict, Approver by, ApprovalRules rules, DateTimeOffset now) => verdict switch
     {
         Verdict.Approve approve => Approve(runId, by, rules, now, approve.EditedOutput),
-        Verdict.Reject reject => Reject(runId, reject.Reason, by.Name, now),
-        Verdict.SendBack sendBack => SendBackFrom(runId, sendBack.Target, sendBack.Reason, by.Name, now),
+        Verdict.Reject reject => Reject(runId, PersonsReason(reject.Reason), by.Name, now),
+        Verdict.SendBack sendBack => SendBackFrom(runId, DefinedTarget(sendBack.Target), PersonsReason(sendBack.Reason), by.Name, now),
         _ => throw new ArgumentOutOfRangeException(nameof(verdict), verdict, null),
     };
 
@@ -283,7 +289,7 @@ public sealed class Build
 
     public void Cancel(string reason, string decidedBy, DateTimeOffset now)
     {
-        var why = RequireReason(reason);
+        var why = PersonsReason(reason);
         Move(PipelineTrigger.Cancel, BuildState.Cancelled, now);
         SuspendedPhase = null;
         StatusReason = $"Cancelled by {decidedBy}: {why}";
@@ -396,7 +402,35 @@ public sealed class Build
     }
 
     private static string RequireReason(string reason) =>
-        string.IsNullOrWhiteSpace(reason) ? throw new DomainException("Give a reason, so that the role knows what to change.") : reason.Trim();
+        string.IsNullOrWhiteSpace(reason) ? throw Invalid("Reason", "Give a reason, so that the role knows what to change.") : reason.Trim();
+
+    // What a person types is held to the input rules; the automatic policy's reasons come from a model's
+    // verdict line and are stored as they are, so that one odd character cannot stall a build.
+    private static string PersonsReason(string? reason)
+    {
+        var why = RequireReason(reason ?? "");
+        return TextInput.Problem("Reason", why, ReasonMaxLength, multiline: true) is { } problem ? throw Invalid("Reason", problem) : why;
+    }
+
+    private static Phase DefinedTarget(Phase target) => Enum.IsDefined(target)
+        ? target
+        : throw Invalid("TargetPhase", $"Unknown phase; send back to one of {string.Join(", ", Enum.GetNames<Phase>())}.");
+
+    private static void ValidateEditedOutput(string editedOutput)
+    {
+        if (string.IsNullOrWhiteSpace(editedOutput))
+        {
+            throw Invalid("EditedOutput", "The edited output is empty; approve the model's output as it is, or write your version.");
+        }
+
+        if (TextInput.Problem("Your version of the output", editedOutput, EditedOutputMaxLength, multiline: true) is { } problem)
+        {
+            throw Invalid("EditedOutput", problem);
+        }
+    }
+
+    private static InputValidationException Invalid(string field, string message) =>
+        new(new Dictionary<string, string[]> { [field] = [message] });
 }
 
 public sealed class InvalidTransitionException(BuildState from, PipelineTrigger trigger, BuildState? to = null)

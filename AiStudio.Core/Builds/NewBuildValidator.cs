@@ -12,11 +12,12 @@ internal static class NewBuildValidator
         var errors = new Dictionary<string, string[]>();
         if (request.ProjectId is null)
         {
-            Check(errors, nameof(request.ProjectName), "Project", request.ProjectName, 1, Project.NameMaxLength);
+            TextInput.Check(errors, nameof(request.ProjectName), "Project", request.ProjectName, Project.NameMaxLength);
         }
 
-        Check(errors, nameof(request.Title), "Title", request.Title, 1, Build.TitleMaxLength);
-        Check(errors, nameof(request.Requirements), "Requirements", request.Requirements, RequirementsMinLength, Build.RequirementsMaxLength, allowNewLines: true);
+        TextInput.Check(errors, nameof(request.Title), "Title", request.Title, Build.TitleMaxLength);
+        TextInput.Check(errors, nameof(request.Requirements), "Requirements", request.Requirements, Build.RequirementsMaxLength,
+            multiline: true, minLength: RequirementsMinLength);
         if (request.Governance is { } governance)
         {
             if (!Enum.IsDefined(governance.Policy))
@@ -38,23 +39,6 @@ internal static class NewBuildValidator
         if (errors.Count > 0)
         {
             throw new InputValidationException(errors);
-        }
-    }
-
-    private static void Check(Dictionary<string, string[]> errors, string key, string label, string? value, int min, int max, bool allowNewLines = false)
-    {
-        var text = value?.Trim() ?? "";
-        string? error = text.Length switch
-        {
-            0 => $"{label} is required.",
-            _ when text.Length < min => $"{label} must be at least {min} characters; write a sentence or two about what you need.",
-            _ when text.Length > max => $"{label} must be at most {max:N0} characters (it has {text.Length:N0}).",
-            _ when text.Any(c => char.IsControl(c) && !(allowNewLines && c is '\n' or '\r' or '\t')) => $"{label} contains control characters; remove them.",
-            _ => null,
-        };
-        if (error is not null)
-        {
-            errors[key] = [error];
         }
     }
 }

@@ -7,15 +7,8 @@ internal static class ProjectName
     /// <returns>The name, trimmed.</returns>
     public static string Validate(string? name)
     {
-        var text = name?.Trim() ?? "";
-        string? error = text switch
-        {
-            "" => "Project name is required.",
-            _ when text.Length > Project.NameMaxLength => $"Project name must be at most {Project.NameMaxLength} characters (it has {text.Length}).",
-            _ when text.Any(char.IsControl) => "Project name contains control characters; remove them.",
-            _ => null,
-        };
-        return error is null ? text : throw Invalid(error);
+        var error = TextInput.Problem("Project name", name, Project.NameMaxLength);
+        return error is null ? name!.Trim() : throw Invalid(error);
     }
 
     public static InputValidationException Taken(string name) =>

@@ -147,7 +147,8 @@ internal sealed class ProjectService(IDbContextFactory<AiStudioDbContext> contex
         {
             "" => "Member email is required.",
             _ when text.Length > EmailMaxLength => $"Member email must be at most {EmailMaxLength} characters.",
-            _ when text.Any(c => char.IsControl(c) || char.IsWhiteSpace(c)) => "Member email must not contain spaces or control characters.",
+            _ when text.Any(char.IsWhiteSpace) || TextInput.Problem("Member email", text, EmailMaxLength) is not null =>
+                "Member email must not contain spaces or control characters.",
             _ when !MailAddress.TryCreate(text, out var parsed) || parsed.Address != text || !parsed.Host.Contains('.') =>
                 "That is not an email address; write it as name@example.com.",
             _ => null,

@@ -62,6 +62,10 @@ public sealed class RolePrompt
         {
             errors[nameof(Text)] = [$"The system prompt must be at most {TextMaxLength:N0} characters; it has {text.Length:N0}."];
         }
+        else
+        {
+            TextInput.Check(errors, nameof(Text), "The system prompt", text, TextMaxLength, multiline: true);
+        }
 
         if (string.IsNullOrWhiteSpace(changeNote))
         {
@@ -70,6 +74,10 @@ public sealed class RolePrompt
         else if (changeNote.Trim().Length > ChangeNoteMaxLength)
         {
             errors[nameof(ChangeNote)] = [$"The reason must be at most {ChangeNoteMaxLength:N0} characters."];
+        }
+        else
+        {
+            TextInput.Check(errors, nameof(ChangeNote), "The reason", changeNote, ChangeNoteMaxLength, multiline: true);
         }
 
         return errors;

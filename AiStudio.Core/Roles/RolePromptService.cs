@@ -71,6 +71,11 @@ internal sealed class RolePromptService(IDbContextFactory<AiStudioDbContext> con
     {
         EnsureAdmin(actor);
         var errors = RolePrompt.Validate(text, changeNote);
+        if (!Enum.IsDefined(role))
+        {
+            errors["Role"] = [$"Unknown role; use one of {string.Join(", ", Enum.GetNames<AiRole>())}."];
+        }
+
         if (errors.Count > 0)
         {
             throw new InputValidationException(errors);

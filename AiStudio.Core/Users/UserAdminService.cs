@@ -16,10 +16,12 @@ internal sealed class UserAdminService(
     TimeProvider clock) : IUserAdminService
 {
     public const int MaxPageSize = 100;
+    public const int SearchMaxLength = 256;
 
     public async Task<UserPage> SearchAsync(Actor actor, UserSearch search, CancellationToken cancellationToken = default)
     {
         EnsureAdmin(actor);
+        TextInput.Require("Text", "Search", search.Text, SearchMaxLength, minLength: 0);
         var pageSize = Math.Clamp(search.PageSize, 1, MaxPageSize);
         var page = Math.Max(0, search.Page);
 

@@ -60,7 +60,7 @@ public sealed class BuildApiTests(ApiHost host) : IClassFixture<ApiHost>
     }
 
     [Fact]
-    public async Task Verdict_RejectWithoutReason_Returns422AndChangesNothing()
+    public async Task Verdict_RejectWithoutReason_Returns400AndChangesNothing()
     {
         using var client = host.Client(host.AliceToken);
         var id = await StartAsync(client);
@@ -68,9 +68,11 @@ public sealed class BuildApiTests(ApiHost host) : IClassFixture<ApiHost>
 
         using var response = await PostVerdictAsync(client, id, before, new { verdict = "reject" });
 
-        Assert.Equal(HttpStatusCode.UnprocessableEntity, response.StatusCode);
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
         Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
-        Assert.Contains("reason", (string?)(await response.JsonAsync())["detail"]);
+        var problem = await response.JsonAsync();
+        Assert.Contains("reason", (string?)problem["detail"]);
+        Assert.NotNull(problem["errors"]!["reason"]);
         await AssertUnchangedAsync(client, id, before);
     }
 
@@ -221,7 +223,7 @@ public sealed class BuildApiTests(ApiHost host) : IClassFixture<ApiHost>
         Assert.Contains("resume", paused["allowedActions"]!.AsArray().Select(a => (string?)a));
 
         using var cancelWithoutReason = await client.PostAsJsonAsync($"api/builds/{id}/cancel", new { expectedVersion = (int)paused["version"]! });
-        Assert.Equal(HttpStatusCode.UnprocessableEntity, cancelWithoutReason.StatusCode);
+        Assert.Equal(HttpStatusCode.BadRequest, cancelWithoutReason.StatusCode);
 
         using var cancel = await client.PostAsJsonAsync($"api/builds/{id}/cancel", new { expectedVersion = (int)paused["version"]!, reason = "Not needed any more" });
         Assert.Equal(HttpStatusCode.OK, cancel.StatusCode);

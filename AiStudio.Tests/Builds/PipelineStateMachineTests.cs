@@ -142,7 +142,7 @@ public sealed class PipelineStateMachineTests
         var run = TestBuilds.CompleteCurrent(build);
         var version = build.Version;
 
-        Assert.Throws<DomainException>(() => build.Reject(run.Id, reason, TestBuilds.Reviewer, TestBuilds.Now));
+        Assert.Throws<InputValidationException>(() => build.Reject(run.Id, reason, TestBuilds.Reviewer, TestBuilds.Now));
 
         Assert.Equal(PhaseRunStatus.AwaitingApproval, run.Status);
         Assert.Equal(version, build.Version);
@@ -172,7 +172,7 @@ public sealed class PipelineStateMachineTests
         var version = build.Version;
         var runs = build.Runs.Select(r => (r.Id, r.Status)).ToList();
 
-        Assert.Throws<DomainException>(() => build.SendBack(Phase.Planning, reason, TestBuilds.Reviewer, TestBuilds.Now));
+        Assert.Throws<InputValidationException>(() => build.SendBack(Phase.Planning, reason, TestBuilds.Reviewer, TestBuilds.Now));
 
         Assert.Equal(BuildState.Testing, build.State);
         Assert.Equal(version, build.Version);

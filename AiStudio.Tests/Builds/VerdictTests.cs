@@ -55,7 +55,7 @@ public sealed class VerdictTests
         var run = Finish(build);
         var version = build.Version;
 
-        Assert.Throws<DomainException>(() => build.Decide(run.Id, new Verdict.Approve("   "), "alice", Now));
+        Assert.Throws<InputValidationException>(() => build.Decide(run.Id, new Verdict.Approve("   "), "alice", Now));
 
         Assert.Equal(PhaseRunStatus.AwaitingApproval, run.Status);
         Assert.Equal(version, build.Version);
@@ -150,7 +150,7 @@ public sealed class VerdictTests
     {
         var build = StartedBuild();
 
-        Assert.Throws<DomainException>(() => build.Cancel(" ", "alice", Now));
+        Assert.Throws<InputValidationException>(() => build.Cancel(" ", "alice", Now));
         Assert.Equal(BuildState.Discovery, build.State);
 
         build.Cancel("Requirements changed.", "alice", Now);

@@ -28,9 +28,10 @@ public abstract class ComponentTestBase : BunitContext, IAsyncLifetime
     }
 
     /// <summary>The running Core host, after <see cref="UseRealCoreAsync"/>.</summary>
-    protected TestAppHost Host => _host ?? throw new InvalidOperationException("Call UseRealCoreAsync first.");
+    protected TestAppHost Host => _host ?? _sharedHost ?? throw new InvalidOperationException("Call UseRealCoreAsync first.");
 
     private TestAppHost? _host;
+    private TestAppHost? _sharedHost;
 
     public virtual Task InitializeAsync() => Task.CompletedTask;
 
@@ -38,11 +39,23 @@ public abstract class ComponentTestBase : BunitContext, IAsyncLifetime
     protected async Task<TestAppHost> UseRealCoreAsync(TimeProvider? clock = null)
     {
         _host = await TestAppHost.StartAsync();
-        Services.AddSingleton(_host.Get<IBuildQueries>());
-        Services.AddSingleton(_host.Get<IBuildCommands>());
-        Services.AddSingleton(_host.Get<IBuildEvents>());
-        Services.AddSingleton(clock ?? _host.Get<TimeProvider>());
+        AddBuildServices(_host, clock);
         return _host;
+    }
+
+    /// <summary>Uses a host shared by the tests of a class (a class fixture), which the fixture disposes.</summary>
+    protected void UseSharedCore(TestAppHost host)
+    {
+        _sharedHost = host;
+        AddBuildServices(host, clock: null);
+    }
+
+    private void AddBuildServices(TestAppHost host, TimeProvider? clock)
+    {
+        Services.AddSingleton(host.Get<IBuildQueries>());
+        Services.AddSingleton(host.Get<IBuildCommands>());
+        Services.AddSingleton(host.Get<IBuildEvents>());
+        Services.AddSingleton(clock ?? host.Get<TimeProvider>());
     }
 
     /// <summary>Creates a user in the host's database and signs them in to the components' circuit.</summary>

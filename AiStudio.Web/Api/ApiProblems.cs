@@ -44,8 +44,9 @@ internal static class ApiProblems
     }
 
     /// <summary>
-    /// Malformed JSON and unmatched /api routes: in Development the framework throws on a bad request, and
-    /// an empty 4xx would otherwise be re-executed into the HTML not-found page.
+    /// Malformed JSON, unreadable parameters and unmatched /api routes. The framework throws on a bad request
+    /// (<see cref="ApiRegistration"/> asks it to in every environment, so production answers as Development
+    /// does); an empty 4xx would otherwise be re-executed into the HTML not-found page.
     /// </summary>
     public static IApplicationBuilder UseApiProblems(this IApplicationBuilder app) =>
         app.UseWhen(
@@ -67,10 +68,36 @@ internal static class ApiProblems
                     }
                     catch (BadHttpRequestException exception) when (!context.Response.HasStarted)
                     {
-                        var detail = exception.InnerException is JsonException json
-                            ? $"The request body is not valid JSON: {json.Message}"
-                            : exception.Message;
-                        await TypedResults.Problem(detail, statusCode: exception.StatusCode, title: "The request is not valid.").ExecuteAsync(context);
+                        await ProblemOf(exception).ExecuteAsync(context);
+                    }
+                }))
+            .UseWhen(
+                context => !context.Request.Path.StartsWithSegments("/api"),
+                pages => pages.Use(async (context, next) =>
+                {
+                    try
+                    {
+                        await next(context);
+                    }
+                    catch (BadHttpRequestException exception) when (!context.Response.HasStarted)
+                    {
+                        // A form or query the pages' endpoints cannot read: a plain answer, not an error page.
+                        await Results.Text($"The request is not valid: {exception.Message}", statusCode: exception.StatusCode).ExecuteAsync(context);
                     }
                 }));
+
+    private static IResult ProblemOf(BadHttpRequestException exception)
+    {
+        var json = exception.InnerException as JsonException;
+        var detail = json is null ? exception.Message : $"The request body is not valid JSON: {json.Message}";
+        return FieldOf(json) is { } field
+            ? TypedResults.ValidationProblem(
+                new Dictionary<string, string[]> { [field] = [$"{field} cannot be read: it has the wrong type, or text that is not valid Unicode (such as half an emoji)."] },
+                detail: detail, title: "The request is not valid.")
+            : TypedResults.Problem(detail, statusCode: exception.StatusCode, title: "The request is not valid.");
+    }
+
+    // "$.reworkCap" names a top-level field of the body; anything deeper or an array index is left to the detail.
+    private static string? FieldOf(JsonException? json) =>
+        json?.Path is ['$', '.', .. var name] && name.All(char.IsLetterOrDigit) && name.Length > 0 ? name : null;
 }

@@ -50,6 +50,10 @@ public sealed partial class UsersPage
         {
             _page = await Users.SearchAsync(_actor!, new UserSearch(_appliedSearch, page, PageSize));
         }
+        catch (InputValidationException ex)
+        {
+            _error = ex.Message;
+        }
         catch (DomainException ex)
         {
             // The service decides who may manage users; the page only reports it.

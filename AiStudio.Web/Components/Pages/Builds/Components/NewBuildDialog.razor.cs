@@ -41,9 +41,17 @@ public sealed partial class NewBuildDialog
 
     private async Task SubmitAsync()
     {
-        _errors.Clear();
         _alert = null;
         _upgradePath = null;
+        if (_errors.Count > 0)
+        {
+            // A field keeps its own "no error" once it is edited, and only sees the error again as a change:
+            // render the fields without errors first, so that a second refusal shows as the first did.
+            _errors.Clear();
+            StateHasChanged();
+            await Task.Yield();
+        }
+
         RequireText(nameof(NewBuildRequest.ProjectName), _form.ProjectName, "Project is required.");
         RequireText(nameof(NewBuildRequest.Title), _form.Title, "Title is required.");
         RequireText(nameof(NewBuildRequest.Requirements), _form.Requirements, "Requirements are required.");

@@ -1,0 +1,74 @@
+namespace AiStudio.Core.Common;
+
+/// <summary>
+/// The rules every piece of text a person types must meet: a length in characters after trimming, and no
+/// control characters. Tab and line breaks are allowed where the text has lines; every script and emoji is.
+/// </summary>
+public static class TextInput
+{
+    /// <summary>What is wrong with <paramref name="value"/>, in words for the person, or null when it is fine.</summary>
+    public static string? Problem(string label, string? value, int maxLength, bool multiline = false, int minLength = 1)
+    {
+        var text = value?.Trim() ?? "";
+        if (text.Length == 0)
+        {
+            return minLength > 0 ? $"{label} is required." : null;
+        }
+
+        if (text.Length < minLength)
+        {
+            return $"{label} must be at least {minLength:N0} characters; write a sentence or two about what you need.";
+        }
+
+        if (text.Length > maxLength)
+        {
+            return $"{label} must be at most {maxLength:N0} characters (it has {text.Length:N0}).";
+        }
+
+        return FirstForbidden(text, multiline) is { } bad
+            ? $"{label} contains control characters (U+{(int)bad:X4}); remove them{(multiline ? "" : " and keep it on one line")}."
+            : null;
+    }
+
+    /// <returns>The text, trimmed.</returns>
+    /// <exception cref="InputValidationException">Keyed by <paramref name="field"/>.</exception>
+    public static string Require(string field, string label, string? value, int maxLength, bool multiline = false, int minLength = 1)
+    {
+        var problem = Problem(label, value, maxLength, multiline, minLength);
+        return problem is null
+            ? value?.Trim() ?? ""
+            : throw new InputValidationException(new Dictionary<string, string[]> { [field] = [problem] });
+    }
+
+    /// <summary>Adds <paramref name="field"/>'s problem, if any, to <paramref name="errors"/>.</summary>
+    public static void Check(Dictionary<string, string[]> errors, string field, string label, string? value, int maxLength, bool multiline = false, int minLength = 1)
+    {
+        if (Problem(label, value, maxLength, multiline, minLength) is { } problem)
+        {
+            errors[field] = [problem];
+        }
+    }
+
+    // C0/C1 controls and DEL (char.IsControl), the bidirectional overrides and isolates that make text read
+    // differently from how it is stored, and halves of a surrogate pair without their other half.
+    private static char? FirstForbidden(string text, bool multiline)
+    {
+        for (var i = 0; i < text.Length; i++)
+        {
+            var c = text[i];
+            if (char.IsHighSurrogate(c) && i + 1 < text.Length && char.IsLowSurrogate(text[i + 1]))
+            {
+                i++;
+                continue;
+            }
+
+            var allowed = multiline && c is '\t' or '\n' or '\r';
+            if (!allowed && (char.IsControl(c) || char.IsSurrogate(c) || c is >= '\u202A' and <= '\u202E' or >= '\u2066' and <= '\u2069'))
+            {
+                return c;
+            }
+        }
+
+        return null;
+    }
+}
