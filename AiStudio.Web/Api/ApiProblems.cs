@@ -82,9 +82,15 @@ internal static class ApiProblems
                     catch (BadHttpRequestException exception) when (!context.Response.HasStarted)
                     {
                         // A form or query the pages' endpoints cannot read: a plain answer, not an error page.
-                        await Results.Text($"The request is not valid: {exception.Message}", statusCode: exception.StatusCode).ExecuteAsync(context);
+                        await Results.Text(PageMessageOf(exception), statusCode: exception.StatusCode).ExecuteAsync(context);
                     }
                 }));
+
+    private static string PageMessageOf(BadHttpRequestException exception) =>
+        exception.InnerException is Microsoft.AspNetCore.Antiforgery.AntiforgeryValidationException
+            ? "The request is not valid: the form's antiforgery check failed, so nothing was changed. " +
+              "It was not sent from a page of this site, or the page was open too long. Reload the page and try again."
+            : $"The request is not valid: {exception.Message}";
 
     private static IResult ProblemOf(BadHttpRequestException exception)
     {
