@@ -19,6 +19,13 @@ public interface IEntitlementService
     /// <exception cref="PlanLimitException">The plan's builds for this month are used up.</exception>
     Task EnsureCanStartBuildAsync(Actor actor, CancellationToken cancellationToken = default);
 
+    /// <summary>
+    /// The same limit, checked again inside the transaction that has just written a new build, so that builds started at
+    /// the same moment cannot both pass the first check: the caller rolls back when this throws.
+    /// </summary>
+    /// <exception cref="PlanLimitException">With the new build, the month's count is over the plan's limit.</exception>
+    Task EnsureNewBuildWithinPlanAsync(AiStudioDbContext db, Actor actor, CancellationToken cancellationToken = default);
+
     /// <exception cref="PlanLimitException">The plan does not include the model.</exception>
     Task EnsureModelAllowedAsync(Actor actor, string modelId, CancellationToken cancellationToken = default);
 
@@ -41,20 +48,13 @@ internal sealed class EntitlementService(
 
     public async Task<int> CountBuildsThisMonthAsync(string userId, CancellationToken cancellationToken = default)
     {
-        var (start, end) = CurrentMonth();
         await using var db = await contexts.CreateDbContextAsync(cancellationToken);
-        return await db.Builds.CountAsync(b => b.CreatedBy == userId && b.CreatedAt >= start && b.CreatedAt < end, cancellationToken);
+        return await CountBuildsThisMonthAsync(db, userId, cancellationToken);
     }
 
     public async Task EnsureCanStartBuildAsync(Actor actor, CancellationToken cancellationToken = default)
     {
-        if (actor == Actor.System)
-        {
-            return;
-        }
-
-        var standing = await GetStandingAsync(actor.UserId, cancellationToken);
-        if (standing.Plan.BuildsPerMonth is not { } limit)
+        if (await MonthlyLimitOfAsync(actor, cancellationToken) is not var (plan, limit))
         {
             return;
         }
@@ -62,11 +62,47 @@ internal sealed class EntitlementService(
         var started = await CountBuildsThisMonthAsync(actor.UserId, cancellationToken);
         if (started >= limit)
         {
-            var (_, nextMonth) = CurrentMonth();
-            throw new PlanLimitException(
-                $"You have started {started} of the {limit} builds your {standing.Plan.DisplayName} plan allows this month. " +
-                $"Upgrade on the pricing page ({PlanLimitException.PricingPath}) to start more, or wait until {nextMonth:d MMMM yyyy}, when the count starts again.");
+            throw QuotaUsedUp(plan, started, limit);
         }
+    }
+
+    public async Task EnsureNewBuildWithinPlanAsync(AiStudioDbContext db, Actor actor, CancellationToken cancellationToken = default)
+    {
+        if (await MonthlyLimitOfAsync(actor, cancellationToken) is not var (plan, limit))
+        {
+            return;
+        }
+
+        var startedWithTheNewOne = await CountBuildsThisMonthAsync(db, actor.UserId, cancellationToken);
+        if (startedWithTheNewOne > limit)
+        {
+            throw QuotaUsedUp(plan, startedWithTheNewOne - 1, limit);
+        }
+    }
+
+    private async Task<(Plan Plan, int Limit)?> MonthlyLimitOfAsync(Actor actor, CancellationToken cancellationToken)
+    {
+        if (actor == Actor.System)
+        {
+            return null;
+        }
+
+        var standing = await GetStandingAsync(actor.UserId, cancellationToken);
+        return standing.Plan.BuildsPerMonth is { } limit ? (standing.Plan, limit) : null;
+    }
+
+    private async Task<int> CountBuildsThisMonthAsync(AiStudioDbContext db, string userId, CancellationToken cancellationToken)
+    {
+        var (start, end) = CurrentMonth();
+        return await db.Builds.CountAsync(b => b.CreatedBy == userId && b.CreatedAt >= start && b.CreatedAt < end, cancellationToken);
+    }
+
+    private PlanLimitException QuotaUsedUp(Plan plan, int started, int limit)
+    {
+        var (_, nextMonth) = CurrentMonth();
+        return new PlanLimitException(
+            $"You have started {started} of the {limit} builds your {plan.DisplayName} plan allows this month. " +
+            $"Upgrade on the pricing page ({PlanLimitException.PricingPath}) to start more, or wait until {nextMonth:d MMMM yyyy}, when the count starts again.");
     }
 
     public async Task EnsureModelAllowedAsync(Actor actor, string modelId, CancellationToken cancellationToken = default)

@@ -45,7 +45,11 @@ internal sealed class BuildCommands(
             detail: $"{build.Title} ({build.Policy} approval, rework cap {build.ReworkCap}{(build.CostBudget is { } budget ? $", budget {budget:0.00} USD" : "")})"));
         try
         {
+            // Written and counted in one transaction: of two builds started at once at the plan's limit, one is rolled back.
+            await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
             await db.SaveChangesAsync(cancellationToken);
+            await entitlements.EnsureNewBuildWithinPlanAsync(db, actor, cancellationToken);
+            await transaction.CommitAsync(cancellationToken);
         }
         catch (Exception e) when (DatabaseBusy.Is(e))
         {

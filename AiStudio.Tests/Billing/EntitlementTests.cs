@@ -3,8 +3,11 @@ using AiStudio.Core.Billing;
 using AiStudio.Core.Builds;
 using AiStudio.Core.Common;
 using AiStudio.Core.Execution;
+using AiStudio.Core.Persistence;
 using AiStudio.Tests.Support;
+using System.Data.Common;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Diagnostics;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace AiStudio.Tests.Billing;
@@ -62,6 +65,78 @@ public sealed class EntitlementTests : IAsyncLifetime
         Assert.Equal(5, await db.Builds.CountAsync(b => b.CreatedBy == actor.UserId));
         Assert.Equal(5, await db.AuditEvents.CountAsync(a => a.ActorId == actor.UserId && a.Action == AuditActions.BuildStarted));
         Assert.DoesNotContain(await db.Builds.Select(b => b.Title).ToListAsync(), t => t == "Build 6");
+    }
+
+    [Fact]
+    public async Task StartAsync_SixBuildsStartedAtOnceWithOneLeftThisMonth_ExactlyOneStartsAndTheRestChangeNothing()
+    {
+        // All six pass the first check (four of five used) before any of them writes its build: the race the
+        // second check, inside the transaction that writes the build, exists for.
+        var firstChecks = new FirstQuotaChecksMeet(6);
+        await using var host = await TestAppHost.StartAsync(Plans(), services =>
+        {
+            services.AddSingleton<TimeProvider>(_clock);
+            services.AddSingleton<IPhaseRunScheduler, RecordingPhaseRunScheduler>();
+            services.ConfigureDbContext<SqliteAiStudioDbContext>((_, options) => options.AddInterceptors(firstChecks));
+        });
+        var actor = await host.CreateUserAsync("race@example.com");
+        var commands = host.Get<IBuildCommands>();
+        for (var i = 1; i <= 4; i++)
+        {
+            await commands.StartAsync(actor, new NewBuildRequest("Race", $"Build {i}", "Customers receive an email reminder before an invoice is due."));
+        }
+
+        firstChecks.Arm();
+        var outcomes = await Task.WhenAll(Enumerable.Range(1, 6).Select(i => Task.Run(async () =>
+        {
+            try
+            {
+                await commands.StartAsync(actor, new NewBuildRequest("Race", $"At once {i}", "Customers receive an email reminder before an invoice is due."));
+                return null;
+            }
+            catch (PlanLimitException e)
+            {
+                return e;
+            }
+        })));
+
+        Assert.Equal(6, firstChecks.Met);
+        Assert.Single(outcomes, o => o is null);
+        Assert.All(outcomes.OfType<PlanLimitException>(), e => Assert.Contains("5 of the 5 builds", e.Message));
+        await using var db = await host.CreateDbContextAsync();
+        Assert.Equal(5, await db.Builds.CountAsync(b => b.CreatedBy == actor.UserId));
+        Assert.Equal(5, await db.AuditEvents.CountAsync(a => a.ActorId == actor.UserId && a.Action == AuditActions.BuildStarted));
+        Assert.Equal(5, await db.PhaseRuns.CountAsync(r => db.Builds.Any(b => b.Id == r.BuildId && b.CreatedBy == actor.UserId)));
+    }
+
+    /// <summary>Once armed, holds each quota count made outside a transaction, once it has run, until all the expected starts have made theirs.</summary>
+    private sealed class FirstQuotaChecksMeet(int starts) : DbCommandInterceptor
+    {
+        private readonly TaskCompletionSource _allMet = new(TaskCreationOptions.RunContinuationsAsynchronously);
+        private volatile bool _armed;
+        private int _met;
+
+        public int Met => _met;
+
+        public void Arm() => _armed = true;
+
+        // After the count has run: each start has its answer (four used) before any of them goes on to write.
+        public override async ValueTask<DbDataReader> ReaderExecutedAsync(
+            DbCommand command, CommandExecutedEventData eventData, DbDataReader result, CancellationToken cancellationToken = default)
+        {
+            if (_armed && command.Transaction is null && command.CommandText.Contains("COUNT(*)", StringComparison.Ordinal)
+                && command.CommandText.Contains("\"Builds\"", StringComparison.Ordinal))
+            {
+                if (Interlocked.Increment(ref _met) == starts)
+                {
+                    _allMet.SetResult();
+                }
+
+                await _allMet.Task.WaitAsync(TimeSpan.FromSeconds(30), cancellationToken);
+            }
+
+            return result;
+        }
     }
 
     [Fact]
