@@ -1,0 +1,108 @@
+using System.Diagnostics;
+using AiStudio.Benchmarks.Harness;
+using AiStudio.Benchmarks.Web;
+using AiStudio.Core.Builds;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Playwright;
+
+namespace AiStudio.Benchmarks.Scenarios;
+
+/// <summary>
+/// The server memory one more person with the board open costs: the real app in this process, N real Blazor circuits
+/// (pages of one signed-in Chromium, each on the board with its cards), a forced full GC before and after, and the
+/// growth of the managed heap (and of the working set) divided by N.
+/// </summary>
+public sealed class CircuitMemory : IBenchmark
+{
+    public const int BoardBuilds = 30;
+
+    public string Name => "circuits";
+
+    public string Title => "Memory per connected circuit with the board open";
+
+    public async Task<IReadOnlyList<Figure>> RunAsync(Scale scale, Progress log, CancellationToken cancellationToken)
+    {
+        await using var app = new WebApp();
+        var address = app.StartAndGetAddress();
+        await using var browser = await Browser.StartAsync(address);
+        const string email = "circuits@example.com";
+        var first = await browser.SignUpAsync(email);
+
+        var actor = await app.ActorAsync(email);
+        var commands = app.Services.GetRequiredService<IBuildCommands>();
+        for (var i = 0; i < BoardBuilds; i++)
+        {
+            await commands.StartAsync(actor, new NewBuildRequest("Memory", $"Board card {i}", "A build to fill the board."), cancellationToken);
+        }
+
+        // Every build's first run goes to the offline model and waits for approval; then the board stops changing.
+        await WaitForQuietBoardAsync(app.Services.GetRequiredService<IBuildQueries>(), actor, cancellationToken);
+        await first.GetByText($"Board card {BoardBuilds - 1}", new() { Exact = true }).WaitForAsync();
+
+        // One more page before the baseline, so that code paths and caches the first circuit warms are not counted.
+        var warm = await browser.Context.NewPageAsync();
+        await Browser.OpenBoardAsync(warm);
+        var (heapBefore, workingSetBefore) = Settled();
+        log.Line($"   baseline: managed heap {heapBefore / 1048576.0:0.0} MiB, working set {workingSetBefore / 1048576.0:0.0} MiB");
+
+        var pages = new List<IPage>();
+        for (var i = 0; i < scale.Circuits; i++)
+        {
+            var page = await browser.Context.NewPageAsync();
+            await Browser.OpenBoardAsync(page);
+            await page.GetByText($"Board card {BoardBuilds - 1}", new() { Exact = true }).WaitForAsync();
+            pages.Add(page);
+            if ((i + 1) % 10 == 0)
+            {
+                log.Line($"   {i + 1}/{scale.Circuits} circuits open");
+            }
+        }
+
+        await Task.Delay(TimeSpan.FromSeconds(2), cancellationToken);
+        var (heapAfter, workingSetAfter) = Settled();
+        log.Line($"   with {scale.Circuits} more circuits: managed heap {heapAfter / 1048576.0:0.0} MiB, working set {workingSetAfter / 1048576.0:0.0} MiB");
+
+        var heapPer = (heapAfter - heapBefore) / (double)scale.Circuits / 1048576.0;
+        var workingSetPer = (workingSetAfter - workingSetBefore) / (double)scale.Circuits / 1048576.0;
+        foreach (var page in pages)
+        {
+            await page.CloseAsync();
+        }
+
+        return
+        [
+            new Figure(Name, "managed heap per circuit", heapPer, "MiB", 1.0,
+                Detail: $"{scale.Circuits} circuits on a board of {BoardBuilds} cards; heap {heapBefore / 1048576.0:0.0} → {heapAfter / 1048576.0:0.0} MiB after a forced full GC",
+                Why: heapPer <= 1.0 ? "" : "Each circuit holds its render tree (MudBlazor components for every card), its scoped services " +
+                    "and SignalR's buffers for the connection."),
+            new Figure(Name, "working set per circuit", workingSetPer, "MiB", null,
+                Detail: $"process working set {workingSetBefore / 1048576.0:0} → {workingSetAfter / 1048576.0:0} MiB (includes memory the GC keeps reserved)"),
+        ];
+    }
+
+    private static async Task WaitForQuietBoardAsync(IBuildQueries queries, AiStudio.Core.Common.Actor actor, CancellationToken cancellationToken)
+    {
+        var waited = Stopwatch.StartNew();
+        while ((await queries.GetBoardAsync(actor, cancellationToken)).Any(c => c.RunStatus != PhaseRunStatus.AwaitingApproval))
+        {
+            if (waited.Elapsed > TimeSpan.FromMinutes(2))
+            {
+                throw new TimeoutException("The board's builds did not all reach 'awaiting approval' in 2 minutes.");
+            }
+
+            await Task.Delay(100, cancellationToken);
+        }
+    }
+
+    private static (long Heap, long WorkingSet) Settled()
+    {
+        for (var i = 0; i < 3; i++)
+        {
+            GC.Collect(GC.MaxGeneration, GCCollectionMode.Forced, blocking: true, compacting: true);
+            GC.WaitForPendingFinalizers();
+        }
+
+        using var process = Process.GetCurrentProcess();
+        return (GC.GetTotalMemory(forceFullCollection: true), process.WorkingSet64);
+    }
+}
