@@ -34,6 +34,7 @@ public sealed class CoreHost : IAsyncDisposable
     public static string NewDataDirectory(string name) =>
         Directory.CreateDirectory(Path.Combine(Path.GetTempPath(), "aistudio-benchmarks", $"{name}-{Guid.NewGuid():N}")).FullName;
 
+    /// <param name="services">Replaces registrations of the app's after they are made.</param>
     public static async Task<CoreHost> StartAsync(string name, Action<IServiceCollection>? services = null)
     {
         var dataDirectory = NewDataDirectory(name);
@@ -46,8 +47,8 @@ public sealed class CoreHost : IAsyncDisposable
         builder.Logging.ClearProviders();
         builder.Logging.AddConsole().SetMinimumLevel(LogLevel.Warning);
         builder.Services.AddSingleton<IChatModelCatalog, InstantModelCatalog>();
-        services?.Invoke(builder.Services);
         builder.AddAiStudioCore();
+        services?.Invoke(builder.Services);
         var host = builder.Build();
         await host.StartAsync();
         return new CoreHost(host, dataDirectory);

@@ -84,7 +84,7 @@ internal static class SharedAuditTrail
         var previous = head.LastHash;
         for (var i = 0; i < size; i++)
         {
-            var rare = i % 10_000 == 5_000;
+            var rare = i % 10_000 == 500;
             var user = rare ? RareActor : $"user{i % 50}@example.com";
             var action = Actions[i % Actions.Length];
             var build = rare ? rareBuild : builds[i % builds.Length];
