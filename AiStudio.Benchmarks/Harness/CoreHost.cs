@@ -62,6 +62,12 @@ public sealed class CoreHost : IAsyncDisposable
 
         // Benchmarks start many builds; the Free plan's monthly limit is not what they measure.
         ["Billing:DefaultPlan"] = "Team",
+
+        // Warnings only, as a production host would log; the console is not what is measured.
+        ["Logging:LogLevel:Default"] = "Warning",
+        ["Logging:LogLevel:Microsoft.AspNetCore"] = "Warning",
+        ["Logging:LogLevel:Microsoft.EntityFrameworkCore"] = "Warning",
+        ["Logging:LogLevel:Quartz"] = "Warning",
     };
 
     public T Get<T>()

@@ -51,6 +51,9 @@ public sealed class WebApp : WebApplicationFactory<Program>
     protected override void ConfigureWebHost(IWebHostBuilder builder)
     {
         builder.UseEnvironment("Production");
+
+        // Outside Development the app serves its published assets; from the build output it needs the manifest.
+        builder.UseStaticWebAssets();
         builder.UseUrls("http://127.0.0.1:0");
         builder.ConfigureLogging(logging => logging.ClearProviders().AddConsole().SetMinimumLevel(LogLevel.Warning));
         foreach (var (key, value) in _settings)
