@@ -7,7 +7,8 @@ namespace AiStudio.Tests.Benchmarks;
 /// <summary>
 /// Each benchmark run at tiny sizes, to keep them working: a benchmark checks for itself that it measured what it
 /// names (every build reached Complete through six phase runs, the board and audit pages had rows, the chain was
-/// walked to its end, the tokens were seen in the page) and throws otherwise. The figures are not judged here.
+/// walked to its end, every circuit showed the board, the tokens were seen in the page) and throws otherwise.
+/// The figures are not judged here.
 /// </summary>
 public sealed class BenchmarkSmokeTests
 {
@@ -25,8 +26,11 @@ public sealed class BenchmarkSmokeTests
 
             Assert.NotEmpty(figures);
             Assert.Contains(figures, f => f.Target is not null);
-            Assert.All(figures, f => Assert.True(double.IsFinite(f.Value) && f.Value >= 0, $"{f.What} = {f.Value}"));
-            Assert.Contains(figures, f => f.Value > 0);
+            Assert.All(figures, f => Assert.True(double.IsFinite(f.Value), $"{f.What} = {f.Value}"));
+
+            // Timings and rates are positive; a heap difference taken inside the test process, where other tests
+            // allocate and collect at the same time, can be anything and is only a figure in the benchmark's own process.
+            Assert.All(figures.Where(f => f.Unit != "MiB"), f => Assert.True(f.Value > 0, $"{f.What} = {f.Value}"));
         }
         finally
         {
