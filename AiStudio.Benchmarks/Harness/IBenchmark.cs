@@ -17,6 +17,7 @@ public sealed record Scale(
     bool IsSmoke,
     int OrchestrationWarmUpBuilds,
     int OrchestrationBuilds,
+    int OrchestrationHistoryBuilds,
     int RawInserts,
     int ThroughputBuilds,
     int BoardBuilds,
@@ -26,9 +27,9 @@ public sealed record Scale(
     int Circuits,
     int Tokens)
 {
-    public static readonly Scale Full = new(false, 10, 100, 2_000, 400, 100_000, 200, 1_000_000, 5, 40, 200);
+    public static readonly Scale Full = new(false, 10, 100, 20_000, 2_000, 400, 100_000, 200, 1_000_000, 5, 40, 200);
 
-    public static readonly Scale Smoke = new(true, 1, 2, 20, 3, 300, 5, 2_000, 1, 2, 10);
+    public static readonly Scale Smoke = new(true, 1, 2, 50, 20, 3, 300, 5, 2_000, 1, 2, 10);
 }
 
 /// <summary>Progress lines on the console, with the time since the run began.</summary>
