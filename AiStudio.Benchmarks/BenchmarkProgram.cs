@@ -76,7 +76,9 @@ public static class BenchmarkProgram
             await SharedAuditTrail.DisposeAsync();
         }
 
-        var command = Command + (args.Length > 0 ? " -- " + string.Join(' ', args.Select(a => a.Contains(' ') ? $"\"{a}\"" : a)) : "");
+        // The command that reproduces these figures: the note and the output path do not change them.
+        var shown = args.Where((a, i) => a is not ("--note" or "--output") && (i == 0 || args[i - 1] is not ("--note" or "--output"))).ToList();
+        var command = Command + (shown.Count > 0 ? " -- " + string.Join(' ', shown) : "");
         var markdown = Report.Markdown(Machine.Describe(Path.GetTempPath()), started, clock.Elapsed, command, note, results);
         Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(output))!);
         await File.WriteAllTextAsync(output, markdown);
