@@ -11,11 +11,14 @@ public sealed class Browser : IAsyncDisposable
     private readonly IPlaywright _playwright;
     private readonly IBrowser _browser;
 
-    private Browser(IPlaywright playwright, IBrowser browser, IBrowserContext context)
+    private readonly Uri _baseAddress;
+
+    private Browser(IPlaywright playwright, IBrowser browser, IBrowserContext context, Uri baseAddress)
     {
         _playwright = playwright;
         _browser = browser;
         Context = context;
+        _baseAddress = baseAddress;
     }
 
     public IBrowserContext Context { get; }
@@ -36,18 +39,26 @@ public sealed class Browser : IAsyncDisposable
                 "--disable-component-update", "--disable-sync", "--disable-renderer-backgrounding", "--disable-background-timer-throttling",
                 "--disable-backgrounding-occluded-windows"],
         });
+        return new Browser(playwright, browser, await NewContextAsync(browser, baseAddress), baseAddress);
+    }
+
+    /// <summary>Another context of the same browser: its own cookies, so another person.</summary>
+    public Task<IBrowserContext> NewContextAsync() => NewContextAsync(_browser, _baseAddress);
+
+    private static async Task<IBrowserContext> NewContextAsync(IBrowser browser, Uri baseAddress)
+    {
         var context = await browser.NewContextAsync(new BrowserNewContextOptions { BaseURL = baseAddress.ToString(), ViewportSize = new() { Width = 1400, Height = 1000 } });
         context.SetDefaultTimeout(60_000);
-        return new Browser(playwright, browser, context);
+        return context;
     }
 
     public static Task WaitForCircuitAsync(IPage page) =>
         page.Locator("#circuit-state[data-interactive='true']").WaitForAsync(new() { State = WaitForSelectorState.Attached });
 
     /// <summary>Signs up as a person does (the cookie then serves every page of the context) and ends on the board.</summary>
-    public async Task<IPage> SignUpAsync(string email)
+    public async Task<IPage> SignUpAsync(string email, IBrowserContext? context = null)
     {
-        var page = await Context.NewPageAsync();
+        var page = await (context ?? Context).NewPageAsync();
         await page.GotoAsync("Account/Register");
         await page.GetByLabel("Email").FillAsync(email);
         await page.GetByLabel("Password", new() { Exact = true }).FillAsync(Password);
