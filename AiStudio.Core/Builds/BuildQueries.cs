@@ -10,34 +10,79 @@ internal sealed class BuildQueries(IDbContextFactory<AiStudioDbContext> contexts
 {
     public const int BoardLimit = 500;
 
+    /// <summary>Up to this many projects, the board reads each project's newest builds from its own index.</summary>
+    internal const int PerProjectBoardLimit = 16;
+
     public async Task<IReadOnlyList<BuildCard>> GetBoardAsync(Actor actor, CancellationToken cancellationToken = default)
     {
         await using var db = await contexts.CreateDbContextAsync(cancellationToken);
-        var builds = await db.VisibleTo(actor)
+        var newest = await NewestVisibleAsync(db, actor, cancellationToken);
+        var builds = (await db.Builds.Where(b => newest.Contains(b.Id))
+                .Select(b => new { b.Id, b.Title, b.ProjectId, b.State, b.SuspendedPhase, b.CreatedAt, b.UpdatedAt })
+                .ToListAsync(cancellationToken))
             .OrderByDescending(b => b.UpdatedAt)
-            .Take(BoardLimit)
-            .Select(b => new
-            {
-                b.Id,
-                b.Title,
-                ProjectName = db.Projects.Where(p => p.Id == b.ProjectId).Select(p => p.Name).First(),
-                b.State,
-                b.SuspendedPhase,
-                b.CreatedAt,
-                b.UpdatedAt,
-                Latest = b.Runs.OrderByDescending(r => r.QueuedAt).ThenByDescending(r => r.Attempt)
-                    .Select(r => new { r.Phase, r.Attempt, r.Status }).FirstOrDefault(),
-            })
-            .AsNoTracking()
-            .ToListAsync(cancellationToken);
+            .ToList();
+        if (builds.Count == 0)
+        {
+            return [];
+        }
+
+        // Names and latest attempts for this page only, each in one indexed lookup: a correlated "latest run" per
+        // build made SQLite rank every run in the table first.
+        var projectIds = builds.Select(b => b.ProjectId).Distinct().ToList();
+        var names = await db.Projects.Where(p => projectIds.Contains(p.Id)).Select(p => new { p.Id, p.Name }).ToDictionaryAsync(p => p.Id, p => p.Name, cancellationToken);
+        var buildIds = builds.Select(b => b.Id).ToList();
+        var latest = (await db.PhaseRuns.Where(r => buildIds.Contains(r.BuildId))
+                .Select(r => new { r.BuildId, r.Phase, r.Attempt, r.Status, r.QueuedAt })
+                .ToListAsync(cancellationToken))
+            .GroupBy(r => r.BuildId)
+            .ToDictionary(g => g.Key, g => g.OrderByDescending(r => r.QueuedAt).ThenByDescending(r => r.Attempt).First());
 
         return builds
             .Select(b =>
             {
-                var phase = b.State.AsPhase() ?? b.SuspendedPhase ?? (b.State == BuildState.Complete ? Phase.Deployment : b.Latest?.Phase);
-                return new BuildCard(b.Id, b.Title, b.ProjectName, b.State, phase, b.Latest?.Attempt ?? 0, b.Latest?.Status, b.CreatedAt, b.UpdatedAt);
+                var run = latest.GetValueOrDefault(b.Id);
+                var phase = b.State.AsPhase() ?? b.SuspendedPhase ?? (b.State == BuildState.Complete ? Phase.Deployment : run?.Phase);
+                return new BuildCard(b.Id, b.Title, names[b.ProjectId], b.State, phase, run?.Attempt ?? 0, run?.Status, b.CreatedAt, b.UpdatedAt);
             })
             .ToList();
+    }
+
+    /// <summary>
+    /// The ids of the newest <see cref="BoardLimit"/> builds the actor may see (<see cref="BuildAccess.VisibleTo"/>'s rule),
+    /// chosen on (id, time) alone so no long text is sorted. Walking the UpdatedAt index and checking membership stops
+    /// early when the actor sees much; for a member of a few projects, each project's newest builds come from the
+    /// (ProjectId, UpdatedAt) index instead, so a small share of a large table costs no more than a large one.
+    /// </summary>
+    private static async Task<IQueryable<Guid>> NewestVisibleAsync(AiStudioDbContext db, Actor actor, CancellationToken cancellationToken)
+    {
+        if (!actor.IsAdmin)
+        {
+            var projects = await db.ProjectMembers.Where(m => m.UserId == actor.UserId).Select(m => m.ProjectId).ToListAsync(cancellationToken);
+            if (projects.Count <= PerProjectBoardLimit)
+            {
+                IQueryable<NewestBuild>? newest = null;
+                foreach (var projectId in projects)
+                {
+                    var ofProject = db.Builds.Where(b => b.ProjectId == projectId).OrderByDescending(b => b.UpdatedAt).Take(BoardLimit)
+                        .Select(b => new NewestBuild { Id = b.Id, UpdatedAt = b.UpdatedAt });
+                    newest = newest is null ? ofProject : newest.Concat(ofProject);
+                }
+
+                return newest is null
+                    ? db.Builds.Where(_ => false).Select(b => b.Id)
+                    : newest.OrderByDescending(b => b.UpdatedAt).Take(BoardLimit).Select(b => b.Id);
+            }
+        }
+
+        return db.VisibleTo(actor).OrderByDescending(b => b.UpdatedAt).Take(BoardLimit).Select(b => b.Id);
+    }
+
+    // A member-init projection, which EF can carry through the UNION ALL (a constructor call it cannot).
+    private sealed class NewestBuild
+    {
+        public Guid Id { get; init; }
+        public DateTimeOffset UpdatedAt { get; init; }
     }
 
     public async Task<IReadOnlyList<string>> GetProjectNamesAsync(Actor actor, CancellationToken cancellationToken = default)
@@ -47,6 +92,18 @@ internal sealed class BuildQueries(IDbContextFactory<AiStudioDbContext> contexts
             .OrderBy(p => p.Name)
             .Select(p => p.Name)
             .ToListAsync(cancellationToken);
+    }
+
+    public async Task<IReadOnlySet<Guid>?> GetVisibleProjectIdsAsync(Actor actor, CancellationToken cancellationToken = default)
+    {
+        if (actor.IsAdmin)
+        {
+            return null;
+        }
+
+        await using var db = await contexts.CreateDbContextAsync(cancellationToken);
+        var ids = await db.ProjectMembers.Where(m => m.UserId == actor.UserId).Select(m => m.ProjectId).ToListAsync(cancellationToken);
+        return ids.ToHashSet();
     }
 
     public async Task<BuildDetails?> GetAsync(Actor actor, Guid buildId, CancellationToken cancellationToken = default)

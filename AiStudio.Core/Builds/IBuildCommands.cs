@@ -32,6 +32,9 @@ public interface IBuildQueries
 
     Task<IReadOnlyList<string>> GetProjectNamesAsync(Actor actor, CancellationToken cancellationToken = default);
 
+    /// <summary>The projects whose builds the actor sees on the board; null for an admin, who sees every project's.</summary>
+    Task<IReadOnlySet<Guid>?> GetVisibleProjectIdsAsync(Actor actor, CancellationToken cancellationToken = default);
+
     /// <returns>Null when the build does not exist or the actor may not see it.</returns>
     Task<BuildDetails?> GetAsync(Actor actor, Guid buildId, CancellationToken cancellationToken = default);
 

@@ -91,7 +91,7 @@ internal sealed class PhaseRunExecutor(
     private async Task<(RoleRequest Request, Guid BuildId, Guid ProjectId)?> ClaimAsync(Guid runId, Guid token, CancellationToken cancellationToken)
     {
         await using var db = await contexts.CreateDbContextAsync(cancellationToken);
-        var build = await db.Builds.Include(b => b.Runs).SingleOrDefaultAsync(b => b.Runs.Any(r => r.Id == runId), cancellationToken);
+        var build = await BuildOfRunAsync(db, runId, cancellationToken);
         var run = build?.Runs.Single(r => r.Id == runId);
         if (build is null || run is null || run.Status != PhaseRunStatus.Queued)
         {
@@ -131,6 +131,16 @@ internal sealed class PhaseRunExecutor(
 
         var request = new RoleRequest(run.Role, run.Phase, run.Attempt, build.Title, build.Requirements, prompt, approved, history, run.Feedback);
         return (request, build.Id, build.ProjectId);
+    }
+
+    /// <summary>
+    /// The run's build with its runs, found through the run's key: asking for "the build with a run of this id" made
+    /// SQLite test every build in the table.
+    /// </summary>
+    private static async Task<Build?> BuildOfRunAsync(AiStudioDbContext db, Guid runId, CancellationToken cancellationToken)
+    {
+        var buildId = await db.PhaseRuns.Where(r => r.Id == runId).Select(r => (Guid?)r.BuildId).SingleOrDefaultAsync(cancellationToken);
+        return buildId is null ? null : await db.Builds.Include(b => b.Runs).SingleOrDefaultAsync(b => b.Id == buildId, cancellationToken);
     }
 
     /// <summary>The role's own earlier turns in this build: each earlier attempt's task and the answer it gave.</summary>
@@ -198,7 +208,8 @@ internal sealed class PhaseRunExecutor(
         for (var attempt = 1; ; attempt++)
         {
             await using var db = await contexts.CreateDbContextAsync(cancellationToken);
-            var build = await db.Builds.Include(b => b.Runs).SingleAsync(b => b.Runs.Any(r => r.Id == runId), cancellationToken);
+            var build = await BuildOfRunAsync(db, runId, cancellationToken)
+                ?? throw new InvalidOperationException($"Phase run {runId} has no build.");
             var run = build.Runs.Single(r => r.Id == runId);
             if (!run.IsHeldBy(token))
             {

@@ -20,6 +20,14 @@ internal sealed class DatabaseInitializer(
         {
             // WAL lets the board read while the worker writes.
             await db.Database.ExecuteSqlRawAsync("PRAGMA journal_mode=WAL;", cancellationToken);
+
+            // Quartz's store too (the mode is kept in the file): a commit then syncs the log once, where the
+            // rollback journal made each stored job create, sync and delete a journal file.
+            await using var jobs = new SqliteConnection(settings.JobStoreConnectionString);
+            await jobs.OpenAsync(cancellationToken);
+            await using var wal = jobs.CreateCommand();
+            wal.CommandText = "PRAGMA journal_mode=WAL;";
+            await wal.ExecuteNonQueryAsync(cancellationToken);
         }
 
         var seeded = await db.RolePrompts.Select(p => p.Role).Distinct().ToListAsync(cancellationToken);

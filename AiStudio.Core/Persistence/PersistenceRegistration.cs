@@ -19,7 +19,7 @@ internal static class PersistenceRegistration
         }
         else
         {
-            services.AddDbContextFactory<SqliteAiStudioDbContext>(o => o.UseSqlite(settings.ConnectionString));
+            services.AddDbContextFactory<SqliteAiStudioDbContext>(o => o.UseSqlite(settings.ConnectionString).AddInterceptors(new SqlitePragmas()));
             services.AddSingleton<IDbContextFactory<AiStudioDbContext>, ProviderDbContextFactory<SqliteAiStudioDbContext>>();
         }
 

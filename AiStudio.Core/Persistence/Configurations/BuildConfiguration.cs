@@ -27,6 +27,9 @@ internal sealed class BuildConfiguration : IEntityTypeConfiguration<Build>
         builder.Ignore(b => b.TotalCost);
         builder.Ignore(b => b.BudgetSpent);
         builder.HasIndex(b => new { b.ProjectId, b.UpdatedAt });
+
+        // The board: everyone's newest builds first (admins, and members of many projects).
+        builder.HasIndex(b => b.UpdatedAt);
         builder.HasIndex(b => b.State);
     }
 }

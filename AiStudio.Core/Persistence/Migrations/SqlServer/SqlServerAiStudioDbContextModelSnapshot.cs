@@ -340,6 +340,8 @@ namespace AiStudio.Core.Persistence.Migrations.SqlServer
 
                     b.HasIndex("State");
 
+                    b.HasIndex("UpdatedAt");
+
                     b.HasIndex("ProjectId", "UpdatedAt");
 
                     b.ToTable("Builds");

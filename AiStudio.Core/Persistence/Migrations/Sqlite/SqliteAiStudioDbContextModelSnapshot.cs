@@ -331,6 +331,8 @@ namespace AiStudio.Core.Persistence.Migrations.Sqlite
 
                     b.HasIndex("State");
 
+                    b.HasIndex("UpdatedAt");
+
                     b.HasIndex("ProjectId", "UpdatedAt");
 
                     b.ToTable("Builds");

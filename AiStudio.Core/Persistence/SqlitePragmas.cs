@@ -1,0 +1,36 @@
+using System.Data.Common;
+using Microsoft.EntityFrameworkCore.Diagnostics;
+
+namespace AiStudio.Core.Persistence;
+
+/// <summary>
+/// Settings every SQLite connection of the app gets when it opens (they belong to the connection, not the file).
+/// <list type="bullet">
+/// <item><c>busy_timeout</c>: a writer that finds the file locked (the audit sealer and a phase run commit at once)
+/// waits inside SQLite, retrying within a millisecond or two, instead of getting SQLITE_BUSY back and sleeping
+/// 150 ms in Microsoft.Data.Sqlite's retry loop before it tries again.</item>
+/// <item><c>synchronous=NORMAL</c>: with the WAL journal, a commit no longer waits for the disk; the WAL is synced at
+/// checkpoints. The database stays consistent after a crash of the process or the machine, but a power cut may
+/// lose the last commits before the checkpoint (SQLite's recommended setting for WAL).</item>
+/// </list>
+/// </summary>
+internal sealed class SqlitePragmas : DbConnectionInterceptor
+{
+    public const int BusyTimeoutMilliseconds = 10_000;
+
+    public const string Sql = "PRAGMA busy_timeout = 10000; PRAGMA synchronous = NORMAL;";
+
+    public override void ConnectionOpened(DbConnection connection, ConnectionEndEventData eventData)
+    {
+        using var command = connection.CreateCommand();
+        command.CommandText = Sql;
+        command.ExecuteNonQuery();
+    }
+
+    public override async Task ConnectionOpenedAsync(DbConnection connection, ConnectionEndEventData eventData, CancellationToken cancellationToken = default)
+    {
+        await using var command = connection.CreateCommand();
+        command.CommandText = Sql;
+        await command.ExecuteNonQueryAsync(cancellationToken);
+    }
+}

@@ -1,0 +1,54 @@
+using AiStudio.Benchmarks;
+using AiStudio.Benchmarks.Harness;
+using AiStudio.Benchmarks.Scenarios;
+
+namespace AiStudio.Tests.Benchmarks;
+
+/// <summary>
+/// Each benchmark run at tiny sizes, to keep them working: a benchmark checks for itself that it measured what it
+/// names (every build reached Complete through six phase runs, the board and audit pages had rows, the chain was
+/// walked to its end, every circuit showed the board, the tokens were seen in the page) and throws otherwise.
+/// The figures are not judged here.
+/// </summary>
+public sealed class BenchmarkSmokeTests
+{
+    public static TheoryData<string> Names() => [.. BenchmarkProgram.All().Select(b => b.Name)];
+
+    [Theory]
+    [MemberData(nameof(Names))]
+    public async Task RunAsync_SmokeScale_ReturnsFiguresForEveryTarget(string name)
+    {
+        var benchmark = BenchmarkProgram.All().Single(b => b.Name == name);
+        var output = new StringWriter();
+        try
+        {
+            var figures = await benchmark.RunAsync(Scale.Smoke, new Progress(output), CancellationToken.None);
+
+            Assert.NotEmpty(figures);
+            Assert.Contains(figures, f => f.Target is not null);
+            Assert.All(figures, f => Assert.True(double.IsFinite(f.Value), $"{f.What} = {f.Value}"));
+
+            // Timings and rates are positive; a heap difference taken inside the test process, where other tests
+            // allocate and collect at the same time, can be anything and is only a figure in the benchmark's own process.
+            Assert.All(figures.Where(f => f.Unit != "MiB"), f => Assert.True(f.Value > 0, $"{f.What} = {f.Value}"));
+        }
+        finally
+        {
+            await SharedAuditTrail.DisposeAsync();
+        }
+    }
+
+    [Fact]
+    public void Markdown_MissedTarget_SaysByHowMuchAndWhy()
+    {
+        var benchmark = BenchmarkProgram.All().First();
+        var figure = new Figure(benchmark.Name, "median", 3, "ms", 2, Why: "three commits");
+
+        var text = Report.Markdown(Machine.Describe(Path.GetTempPath()), DateTimeOffset.UtcNow, TimeSpan.FromMinutes(1),
+            BenchmarkProgram.Command, null, [(benchmark, [figure], null)]);
+
+        Assert.Contains("missed by 1.00 ms (50 %)", text);
+        Assert.Contains("three commits", text);
+        Assert.Contains($"| cores | {Environment.ProcessorCount} |", text);
+    }
+}
