@@ -16,8 +16,12 @@ public sealed class InstantChatCompletionService : IChatCompletionService
 
     public const string Answer = "# Output\n\nDone at once by the benchmark's instant model.\n\nVerdict: PASS";
 
-    private static readonly IReadOnlyDictionary<string, object?> Usage =
-        new Dictionary<string, object?> { ["Usage"] = new UsageDetails { InputTokenCount = 100, OutputTokenCount = 20 } };
+    // As an OpenAI-protocol server ends a whole answer: the usage and a finish reason (without one, the answer counts as cut off).
+    private static readonly IReadOnlyDictionary<string, object?> Usage = new Dictionary<string, object?>
+    {
+        ["Usage"] = new UsageDetails { InputTokenCount = 100, OutputTokenCount = 20 },
+        ["FinishReason"] = "stop",
+    };
 
     public IReadOnlyDictionary<string, object?> Attributes { get; } = new Dictionary<string, object?>();
 

@@ -1,4 +1,5 @@
 using System.Data.Common;
+using Microsoft.Data.Sqlite;
 using Microsoft.EntityFrameworkCore.Diagnostics;
 
 namespace AiStudio.Core.Persistence;
@@ -8,7 +9,8 @@ namespace AiStudio.Core.Persistence;
 /// <list type="bullet">
 /// <item><c>busy_timeout</c>: a writer that finds the file locked (the audit sealer and a phase run commit at once)
 /// waits inside SQLite, retrying within a millisecond or two, instead of getting SQLITE_BUSY back and sleeping
-/// 150 ms in Microsoft.Data.Sqlite's retry loop before it tries again.</item>
+/// 150 ms in Microsoft.Data.Sqlite's retry loop before it tries again. It waits as long as that loop would: the
+/// connection's Default Timeout (<c>Database:BusyTimeoutSeconds</c>, 30 s unless set), so there is one setting.</item>
 /// <item><c>synchronous=NORMAL</c>: with the WAL journal, a commit no longer waits for the disk; the WAL is synced at
 /// checkpoints. The database stays consistent after a crash of the process or the machine, but a power cut may
 /// lose the last commits before the checkpoint (SQLite's recommended setting for WAL).</item>
@@ -16,21 +18,23 @@ namespace AiStudio.Core.Persistence;
 /// </summary>
 internal sealed class SqlitePragmas : DbConnectionInterceptor
 {
-    public const int BusyTimeoutMilliseconds = 10_000;
-
-    public const string Sql = "PRAGMA busy_timeout = 10000; PRAGMA synchronous = NORMAL;";
-
     public override void ConnectionOpened(DbConnection connection, ConnectionEndEventData eventData)
     {
         using var command = connection.CreateCommand();
-        command.CommandText = Sql;
+        command.CommandText = SqlFor(connection);
         command.ExecuteNonQuery();
     }
 
     public override async Task ConnectionOpenedAsync(DbConnection connection, ConnectionEndEventData eventData, CancellationToken cancellationToken = default)
     {
         await using var command = connection.CreateCommand();
-        command.CommandText = Sql;
+        command.CommandText = SqlFor(connection);
         await command.ExecuteNonQueryAsync(cancellationToken);
+    }
+
+    internal static string SqlFor(DbConnection connection)
+    {
+        var seconds = connection is SqliteConnection sqlite ? sqlite.DefaultTimeout : 30;
+        return $"PRAGMA busy_timeout = {seconds * 1000}; PRAGMA synchronous = NORMAL;";
     }
 }

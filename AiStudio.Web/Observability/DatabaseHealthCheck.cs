@@ -1,4 +1,5 @@
 using AiStudio.Core.Persistence;
+using Microsoft.Data.Sqlite;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 
@@ -16,6 +17,11 @@ internal sealed class DatabaseHealthCheck(IDbContextFactory<AiStudioDbContext> c
         {
             await using var db = await contexts.CreateDbContextAsync(cancellationToken);
             db.Database.SetCommandTimeout(QueryTimeout);
+            if (db.Database.IsSqlite())
+            {
+                await ProbeSqliteAsync(db.Database.GetConnectionString()!, cancellationToken);
+            }
+
             var pending = (await db.Database.GetPendingMigrationsAsync(cancellationToken)).ToList();
             if (pending.Count > 0)
             {
@@ -29,5 +35,20 @@ internal sealed class DatabaseHealthCheck(IDbContextFactory<AiStudioDbContext> c
         {
             return HealthCheckResult.Unhealthy($"The database did not answer a query: {HealthDescriptions.Plain(e)}");
         }
+    }
+
+    // The app's own SQLite connections wait out a lock for the app's busy timeout (tens of seconds) from the moment they
+    // open; the probe uses a connection of its own that gives up after the probe's timeout.
+    private static async Task ProbeSqliteAsync(string connectionString, CancellationToken cancellationToken)
+    {
+        var seconds = (int)QueryTimeout.TotalSeconds;
+        var builder = new SqliteConnectionStringBuilder(connectionString) { Pooling = false, DefaultTimeout = seconds };
+        await using var connection = new SqliteConnection(builder.ToString());
+        await connection.OpenAsync(cancellationToken);
+        await using var command = connection.CreateCommand();
+        command.CommandText = $"PRAGMA busy_timeout = {seconds * 1000};";
+        await command.ExecuteNonQueryAsync(cancellationToken);
+        command.CommandText = "SELECT COUNT(*) FROM \"__EFMigrationsHistory\";";
+        await command.ExecuteScalarAsync(cancellationToken);
     }
 }
