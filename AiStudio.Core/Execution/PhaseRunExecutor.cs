@@ -134,13 +134,13 @@ internal sealed class PhaseRunExecutor(
     }
 
     /// <summary>
-    /// The run's build with its runs, found through the run's key: asking for "the build with a run of this id" made
+    /// The run's build with its runs, found through the run's key in one query: asking for "the build with a run of this id" made
     /// SQLite test every build in the table.
     /// </summary>
     private static async Task<Build?> BuildOfRunAsync(AiStudioDbContext db, Guid runId, CancellationToken cancellationToken)
     {
-        var buildId = await db.PhaseRuns.Where(r => r.Id == runId).Select(r => (Guid?)r.BuildId).SingleOrDefaultAsync(cancellationToken);
-        return buildId is null ? null : await db.Builds.Include(b => b.Runs).SingleOrDefaultAsync(b => b.Id == buildId, cancellationToken);
+        return await db.Builds.Include(b => b.Runs)
+            .SingleOrDefaultAsync(b => b.Id == db.PhaseRuns.Where(r => r.Id == runId).Select(r => r.BuildId).FirstOrDefault(), cancellationToken);
     }
 
     /// <summary>The role's own earlier turns in this build: each earlier attempt's task and the answer it gave.</summary>

@@ -1,4 +1,5 @@
 using System.Data.Common;
+using System.Runtime.CompilerServices;
 using Microsoft.Data.Sqlite;
 using Microsoft.EntityFrameworkCore.Diagnostics;
 
@@ -18,19 +19,32 @@ namespace AiStudio.Core.Persistence;
 /// </summary>
 internal sealed class SqlitePragmas : DbConnectionInterceptor
 {
+    // A pooled connection keeps its SQLite handle, and the settings with it: they are set once per handle, not on every
+    // open (EF opens the connection for each query).
+    private readonly ConditionalWeakTable<object, object> _configured = new();
+
     public override void ConnectionOpened(DbConnection connection, ConnectionEndEventData eventData)
     {
-        using var command = connection.CreateCommand();
-        command.CommandText = SqlFor(connection);
-        command.ExecuteNonQuery();
+        if (NeedsSettings(connection))
+        {
+            using var command = connection.CreateCommand();
+            command.CommandText = SqlFor(connection);
+            command.ExecuteNonQuery();
+        }
     }
 
     public override async Task ConnectionOpenedAsync(DbConnection connection, ConnectionEndEventData eventData, CancellationToken cancellationToken = default)
     {
-        await using var command = connection.CreateCommand();
-        command.CommandText = SqlFor(connection);
-        await command.ExecuteNonQueryAsync(cancellationToken);
+        if (NeedsSettings(connection))
+        {
+            await using var command = connection.CreateCommand();
+            command.CommandText = SqlFor(connection);
+            await command.ExecuteNonQueryAsync(cancellationToken);
+        }
     }
+
+    private bool NeedsSettings(DbConnection connection) =>
+        connection is not SqliteConnection { Handle: { } handle } || _configured.TryAdd(handle, handle);
 
     internal static string SqlFor(DbConnection connection)
     {
