@@ -127,6 +127,10 @@ internal sealed class AuditSealingService(AuditSealer sealer, AuditSealSignal si
 {
     private static readonly TimeSpan Interval = TimeSpan.FromSeconds(5);
 
+    // After a poke, the events of the next few moments are gathered into the same pass: one sealing transaction for a
+    // busy stretch instead of one per save, each competing with the writers for SQLite's single write lock.
+    private static readonly TimeSpan Gather = TimeSpan.FromMilliseconds(20);
+
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         while (true)
@@ -148,6 +152,7 @@ internal sealed class AuditSealingService(AuditSealer sealer, AuditSealSignal si
             try
             {
                 await signal.WaitAsync(Interval, stoppingToken);
+                await Task.Delay(Gather, stoppingToken);
             }
             catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
             {
