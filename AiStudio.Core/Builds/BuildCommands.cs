@@ -181,7 +181,7 @@ internal sealed class BuildCommands(
 
     private static async Task<Build> LoadForDecisionAsync(AiStudioDbContext db, Actor actor, Guid buildId, int expectedVersion, CancellationToken cancellationToken)
     {
-        var build = await db.VisibleTo(actor).Include(b => b.Runs).ThenInclude(r => r.Approvals).SingleOrDefaultAsync(b => b.Id == buildId, cancellationToken)
+        var build = await db.VisibleTo(actor).Include(b => b.Runs).ThenInclude(r => r.Approvals).AsSingleQuery().SingleOrDefaultAsync(b => b.Id == buildId, cancellationToken)
             ?? throw new NotFoundException("That build");
         if (!await db.DecidableBy(actor).AnyAsync(b => b.Id == buildId, cancellationToken))
         {

@@ -109,7 +109,7 @@ internal sealed class BuildQueries(IDbContextFactory<AiStudioDbContext> contexts
     public async Task<BuildDetails?> GetAsync(Actor actor, Guid buildId, CancellationToken cancellationToken = default)
     {
         await using var db = await contexts.CreateDbContextAsync(cancellationToken);
-        var build = await db.VisibleTo(actor).Include(b => b.Runs).ThenInclude(r => r.Approvals).AsNoTracking()
+        var build = await db.VisibleTo(actor).Include(b => b.Runs).ThenInclude(r => r.Approvals).AsSingleQuery().AsNoTracking()
             .SingleOrDefaultAsync(b => b.Id == buildId, cancellationToken);
         if (build is null)
         {
