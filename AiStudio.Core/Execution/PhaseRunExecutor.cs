@@ -91,6 +91,7 @@ internal sealed class PhaseRunExecutor(
     private async Task<(RoleRequest Request, Guid BuildId, Guid ProjectId)?> ClaimAsync(Guid runId, Guid token, CancellationToken cancellationToken)
     {
         await using var db = await contexts.CreateDbContextAsync(cancellationToken);
+        await OpenOnceAsync(db, cancellationToken);
         var build = await BuildOfRunAsync(db, runId, cancellationToken);
         var run = build?.Runs.Single(r => r.Id == runId);
         if (build is null || run is null || run.Status != PhaseRunStatus.Queued)
@@ -132,6 +133,13 @@ internal sealed class PhaseRunExecutor(
         var request = new RoleRequest(run.Role, run.Phase, run.Attempt, build.Title, build.Requirements, prompt, approved, history, run.Feedback);
         return (request, build.Id, build.ProjectId);
     }
+
+    /// <summary>
+    /// Opens the context's connection for all its statements: left to itself, EF opens and closes it around each query and
+    /// the save, and each open runs the connection interceptors and the pool's bookkeeping again. Disposing the context closes it.
+    /// </summary>
+    private static Task OpenOnceAsync(AiStudioDbContext db, CancellationToken cancellationToken) =>
+        db.Database.OpenConnectionAsync(cancellationToken);
 
     /// <summary>
     /// The run's build with its runs, found through the run's key in one query: asking for "the build with a run of this id" made
@@ -208,6 +216,7 @@ internal sealed class PhaseRunExecutor(
         for (var attempt = 1; ; attempt++)
         {
             await using var db = await contexts.CreateDbContextAsync(cancellationToken);
+            await OpenOnceAsync(db, cancellationToken);
             var build = await BuildOfRunAsync(db, runId, cancellationToken)
                 ?? throw new InvalidOperationException($"Phase run {runId} has no build.");
             var run = build.Runs.Single(r => r.Id == runId);
