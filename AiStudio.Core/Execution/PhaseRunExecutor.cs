@@ -38,7 +38,8 @@ internal sealed class PhaseRunExecutor(
             return;
         }
 
-        var (request, buildId, projectId) = claim.Value;
+        var (request, claimed) = claim.Value;
+        var (buildId, projectId) = (claimed.Id, claimed.ProjectId);
         measured?.Claimed(buildId, request);
         using var scope = logger.BeginRun(buildId, runId, request);
         logger.Claimed(runId, buildId, request.Phase, request.Attempt, request.Role);
@@ -72,7 +73,7 @@ internal sealed class PhaseRunExecutor(
         {
             logger.Failed(runId, buildId, request.Phase, request.Role, ex.Message);
             measured?.Failed(ex.Message);
-            await FailAsync(runId, token, ex.Message, cancellationToken);
+            await FailAsync(runId, token, claimed, ex.Message, cancellationToken);
             return;
         }
         finally
@@ -83,12 +84,12 @@ internal sealed class PhaseRunExecutor(
             }
         }
 
-        await CompleteAsync(runId, token, result, cancellationToken);
+        await CompleteAsync(runId, token, claimed, result, cancellationToken);
         measured?.Succeeded();
         logger.Succeeded(runId, buildId, request.Phase, request.Role, result.Outcome.Provider, result.Outcome.ModelId, result.Outcome.InputTokens, result.Outcome.OutputTokens);
     }
 
-    private async Task<(RoleRequest Request, Guid BuildId, Guid ProjectId)?> ClaimAsync(Guid runId, Guid token, CancellationToken cancellationToken)
+    private async Task<(RoleRequest Request, Build Claimed)?> ClaimAsync(Guid runId, Guid token, CancellationToken cancellationToken)
     {
         await using var db = await contexts.CreateDbContextAsync(cancellationToken);
         await OpenOnceAsync(db, cancellationToken);
@@ -131,7 +132,7 @@ internal sealed class PhaseRunExecutor(
         }
 
         var request = new RoleRequest(run.Role, run.Phase, run.Attempt, build.Title, build.Requirements, prompt, approved, history, run.Feedback);
-        return (request, build.Id, build.ProjectId);
+        return (request, build);
     }
 
     /// <summary>
@@ -172,8 +173,8 @@ internal sealed class PhaseRunExecutor(
             .ToList();
     }
 
-    private Task CompleteAsync(Guid runId, Guid token, RoleRunResult result, CancellationToken cancellationToken) =>
-        SaveOutcomeAsync(runId, token, "awaiting approval", cancellationToken, (db, build, run, now) =>
+    private Task CompleteAsync(Guid runId, Guid token, Build claimed, RoleRunResult result, CancellationToken cancellationToken) =>
+        SaveOutcomeAsync(runId, token, claimed, "awaiting approval", cancellationToken, (db, build, run, now) =>
         {
             var outcome = result.Outcome;
             run.Complete(token, outcome, costs.Cost(outcome.ModelId, outcome.InputTokens, outcome.OutputTokens), now);
@@ -194,8 +195,8 @@ internal sealed class PhaseRunExecutor(
             return FollowPolicy(db, build, run, now);
         });
 
-    private Task FailAsync(Guid runId, Guid token, string error, CancellationToken cancellationToken) =>
-        SaveOutcomeAsync(runId, token, "failed", cancellationToken, (db, build, run, now) =>
+    private Task FailAsync(Guid runId, Guid token, Build claimed, string error, CancellationToken cancellationToken) =>
+        SaveOutcomeAsync(runId, token, claimed, "failed", cancellationToken, (db, build, run, now) =>
         {
             var before = build.State;
             build.Fail(run, token, error, now);
@@ -207,9 +208,12 @@ internal sealed class PhaseRunExecutor(
     /// <summary>
     /// Stores what became of a held run. A person may pause or cancel the build at the same moment; their
     /// change wins the version check, and the outcome is applied again to the build as they left it.
+    /// The first attempt applies it to the build as the claim saved it, without reading it again: the build's and the run's
+    /// versions are checked by the save, so if anyone changed either since the claim, the save fails and the next attempt
+    /// reads the build afresh.
     /// </summary>
     private async Task SaveOutcomeAsync(
-        Guid runId, Guid token, string what, CancellationToken cancellationToken,
+        Guid runId, Guid token, Build claimed, string what, CancellationToken cancellationToken,
         Func<AiStudioDbContext, Build, PhaseRun, DateTimeOffset, PhaseRun?> apply)
     {
         const int attempts = 5;
@@ -217,8 +221,18 @@ internal sealed class PhaseRunExecutor(
         {
             await using var db = await contexts.CreateDbContextAsync(cancellationToken);
             await OpenOnceAsync(db, cancellationToken);
-            var build = await BuildOfRunAsync(db, runId, cancellationToken)
-                ?? throw new InvalidOperationException($"Phase run {runId} has no build.");
+            Build build;
+            if (attempt == 1)
+            {
+                build = claimed;
+                db.Builds.Attach(build);
+            }
+            else
+            {
+                build = await BuildOfRunAsync(db, runId, cancellationToken)
+                    ?? throw new InvalidOperationException($"Phase run {runId} has no build.");
+            }
+
             var run = build.Runs.Single(r => r.Id == runId);
             if (!run.IsHeldBy(token))
             {
