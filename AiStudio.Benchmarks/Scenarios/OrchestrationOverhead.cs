@@ -98,8 +98,9 @@ public sealed class OrchestrationOverhead : IBenchmark
                 Why: phases.Median <= 2.0 ? "" : $"{commits}. Of the {Samples.Format(phases.Median)} ms, Quartz's ADO job store takes " +
                     $"{Samples.Format(recorder!.Timings.Median)} ms to store the next job; the remaining " +
                     $"{Samples.Format(phases.Median - recorder.Timings.Median)} ms is the executor's own work: about a dozen EF Core statements in " +
-                    "two contexts (the build with all its runs, loaded twice, the active prompt, the role's history; then the claim, and the " +
-                    "outcome with messages, audit events and the next run), their change tracking and SQL generation, and the role runner " +
+                    "two contexts (the build with all its runs, the active prompt, the role's history; then the claim, and the outcome with " +
+                    "messages, audit events and the next run, each row its own statement as EF Core does not batch on SQLite), their change " +
+                    "tracking and SQL generation, and the role runner " +
                     $"building the chat history. SQLite itself is not the cost: a raw commit takes {Samples.Format(raw.Median)} ms."),
             new Figure(Name, "ratio to one raw insert transaction", ratio, "×", 3.0,
                 Detail: $"raw BEGIN; INSERT; COMMIT: {raw.Describe()} (journal_mode={journal}, synchronous={synchronous})",

@@ -32,7 +32,7 @@ internal static class ExecutionRegistration
                 }
                 else
                 {
-                    store.UseSqlite(settings.JobStoreConnectionString);
+                    store.UseSqlite(JobStoreSqliteFactory.Instance, settings.JobStoreConnectionString);
                 }
 
                 store.UseSystemTextJsonSerializer();
