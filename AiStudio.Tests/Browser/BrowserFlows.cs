@@ -70,4 +70,27 @@ internal static class BrowserFlows
         await Assertions.Expect(page.GetByRole(AriaRole.Button, new() { Name = "Log out" })).ToBeVisibleAsync();
         await browser.WaitForCircuitAsync();
     }
+
+    /// <summary>
+    /// Picks <paramref name="option"/> in the MudSelect labelled <paramref name="label"/> and waits until the select shows
+    /// it; a click that lands while the list is still opening is lost, so the pick is tried again (three times at most).
+    /// </summary>
+    public static async Task ChooseAsync(IPage page, string label, string option)
+    {
+        var select = page.GetByLabel(label, new() { Exact = true });
+        for (var attempt = 1; ; attempt++)
+        {
+            await select.ClickAsync();
+            await page.GetByRole(AriaRole.Option, new() { Name = option, Exact = true }).ClickAsync();
+            try
+            {
+                await Assertions.Expect(select).ToContainTextAsync(option, new() { Timeout = 3_000 });
+                return;
+            }
+            catch (PlaywrightException) when (attempt < 3)
+            {
+                await page.Keyboard.PressAsync("Escape");
+            }
+        }
+    }
 }

@@ -49,10 +49,10 @@ public sealed class GovernanceTests : IAsyncLifetime
             await page.GetByRole(AriaRole.Link, new() { Name = "My project" }).First.ClickAsync();
             await _browser.WaitForCircuitAsync();
             await page.GetByLabel("Member email").FillAsync("viewer@example.com");
-            await page.GetByLabel("Role", new() { Exact = true }).ClickAsync();
-            await page.GetByRole(AriaRole.Option, new() { Name = "Viewer" }).ClickAsync();
+            await BrowserFlows.ChooseAsync(page, "Role", "Viewer");
             await page.GetByRole(AriaRole.Button, new() { Name = "Add member" }).ClickAsync();
             await Assertions.Expect(page.GetByRole(AriaRole.Row).Filter(new() { HasText = "viewer@example.com" })).ToHaveCountAsync(1);
+            await Assertions.Expect(page.GetByLabel("Role of viewer@example.com")).ToContainTextAsync("Viewer");
             await BrowserFlows.LogOutAsync(_browser);
 
             await BrowserFlows.LogInAsync(_browser, "viewer@example.com");
