@@ -51,6 +51,12 @@ internal sealed class StripeWebhookProcessor(
 {
     private const int Attempts = 3;
 
+    /// <summary>
+    /// How long an event id is remembered. Stripe redelivers an event for up to three days, and a replayed delivery
+    /// needs a fresh signature (five minutes' tolerance), so ids older than this can never come back as a duplicate.
+    /// </summary>
+    public static readonly TimeSpan ProcessedEventRetention = TimeSpan.FromDays(30);
+
     private static readonly HashSet<string> Handled =
     [
         EventTypes.CheckoutSessionCompleted,
@@ -115,12 +121,23 @@ internal sealed class StripeWebhookProcessor(
             }
 
             logger.LogInformation("Stripe event {EventId} ({Type}) for {Entity}: {Outcome}", stripeEvent.Id, stripeEvent.Type, result.EntityId, result.Outcome);
+            await ForgetOldEventIdsAsync(db, now, cancellationToken);
             if (result.ChangedUserId is { } userId)
             {
                 events.Publish(new BillingChanged(userId));
             }
 
             return WebhookOutcome.Processed;
+        }
+    }
+
+    private async Task ForgetOldEventIdsAsync(AiStudioDbContext db, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        var before = now - ProcessedEventRetention;
+        var forgotten = await db.ProcessedStripeEvents.Where(e => e.ProcessedAt < before).ExecuteDeleteAsync(cancellationToken);
+        if (forgotten > 0)
+        {
+            logger.LogInformation("Forgot {Count} Stripe event ids processed before {Before:u}", forgotten, before);
         }
     }
 

@@ -36,6 +36,38 @@ public sealed class StripeWebhookTests(BillingWebHost host) : IClassFixture<Bill
     }
 
     [Fact]
+    public async Task Webhook_ProcessedMoreThanThirtyDaysAfterAnEarlierOne_TheEarlierIdIsForgottenAndRecentOnesKept()
+    {
+        host.Clock.Now = T0;
+        var (_, customer) = await host.CreateCustomerAsync("retention@example.com");
+        var oldId = NewId("evt");
+        var oldPayload = FakeStripeServer.Event(oldId, "customer.subscription.created",
+            FakeStripeServer.Subscription(NewId("sub"), customer, BillingWebHost.ProPrice, "active", T0.AddDays(30)), T0);
+        Assert.Equal(HttpStatusCode.OK, await host.SendAsync(oldPayload));
+
+        host.Clock.Now = T0.AddDays(20);
+        var recentId = NewId("evt");
+        var subscription = NewId("sub");
+        Assert.Equal(HttpStatusCode.OK, await host.SendAsync(FakeStripeServer.Event(recentId, "customer.subscription.updated",
+            FakeStripeServer.Subscription(subscription, customer, BillingWebHost.ProPrice, "active", T0.AddDays(50)), T0.AddDays(20))));
+        await using (var db = await host.CreateDbContextAsync())
+        {
+            Assert.True(await db.ProcessedStripeEvents.AnyAsync(e => e.EventId == oldId));
+        }
+
+        host.Clock.Now = T0.AddDays(31);
+        var newId = NewId("evt");
+        Assert.Equal(HttpStatusCode.OK, await host.SendAsync(FakeStripeServer.Event(newId, "customer.subscription.updated",
+            FakeStripeServer.Subscription(subscription, customer, BillingWebHost.ProPrice, "active", T0.AddDays(61)), T0.AddDays(31))));
+
+        await using var after = await host.CreateDbContextAsync();
+        Assert.False(await after.ProcessedStripeEvents.AnyAsync(e => e.EventId == oldId));
+        Assert.True(await after.ProcessedStripeEvents.AnyAsync(e => e.EventId == recentId));
+        Assert.True(await after.ProcessedStripeEvents.AnyAsync(e => e.EventId == newId));
+        host.Clock.Now = T0;
+    }
+
+    [Fact]
     public async Task Webhook_SameEventFiveTimesAtOnce_ProcessedOnce()
     {
         host.Clock.Now = T0;
