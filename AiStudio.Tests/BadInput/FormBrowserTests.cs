@@ -119,4 +119,28 @@ public sealed class FormBrowserTests : IAsyncLifetime
         Assert.Equal(0, await page.Locator("script:text('window.__xss'), img[src='x']").CountAsync());
         Assert.Empty(_dialogs);
     }
+
+    [Fact]
+    public Task AddMember_RefusedTwiceInARow_ShowsTheMessageBothTimesAndAddsNobody() =>
+        _browser.RunAsync(nameof(AddMember_RefusedTwiceInARow_ShowsTheMessageBothTimesAndAddsNobody), async page =>
+    {
+        await BrowserFlows.SignUpAsync(_browser, "second-refusal@example.com");
+        await BrowserFlows.StartBuildAsync(_browser, "Invoice reminders");
+        await page.GetByRole(AriaRole.Link, new() { Name = "Projects" }).First.ClickAsync();
+        await page.GetByRole(AriaRole.Link, new() { Name = "My project" }).First.ClickAsync();
+        await _browser.WaitForCircuitAsync();
+
+        var email = page.GetByLabel("Member email");
+        var message = page.GetByText("No account uses that email; ask them to sign up first.");
+        await email.FillAsync("nobody@example.com");
+        await page.GetByRole(AriaRole.Button, new() { Name = "Add member" }).ClickAsync();
+        await Assertions.Expect(message).ToBeVisibleAsync();
+
+        // Edited, then refused again for the same reason: the message is there after the second try too.
+        await email.FillAsync("nobody@example.co");
+        await email.FillAsync("nobody@example.com");
+        await page.GetByRole(AriaRole.Button, new() { Name = "Add member" }).ClickAsync();
+        await Assertions.Expect(message).ToBeVisibleAsync();
+        await Assertions.Expect(page.GetByRole(AriaRole.Row).Filter(new() { HasText = "nobody@example.com" })).ToHaveCountAsync(0);
+    });
 }
