@@ -205,9 +205,8 @@ internal sealed class AuditChainVerifier(IDbContextFactory<AiStudioDbContext> co
         private readonly int _previousHash = reader.GetOrdinal(nameof(AuditEvent.PreviousHash));
         private readonly int _hash = reader.GetOrdinal(nameof(AuditEvent.Hash));
 
-        // Times are stored as UTC ticks on both providers (see DateTimeOffsetToUtcTicksConverter).
         public AuditEvent Read(DbDataReader r) => AuditEvent.Restore(
-            r.GetInt64(_id), new DateTimeOffset(r.GetInt64(_occurredAt), TimeSpan.Zero), r.GetString(_actorId), r.GetString(_actorName),
+            r.GetInt64(_id), Time(r, _occurredAt), r.GetString(_actorId), r.GetString(_actorName),
             r.GetString(_action), r.GetString(_entityType), r.GetString(_entityId),
             r.IsDBNull(_projectId) ? null : r.GetGuid(_projectId), r.IsDBNull(_buildId) ? null : r.GetGuid(_buildId),
             Text(r, _before), Text(r, _after), Text(r, _detail),
@@ -217,5 +216,10 @@ internal sealed class AuditChainVerifier(IDbContextFactory<AiStudioDbContext> co
             r.IsDBNull(_sequence) ? null : r.GetInt64(_sequence), Text(r, _previousHash), Text(r, _hash));
 
         private static string? Text(DbDataReader r, int ordinal) => r.IsDBNull(ordinal) ? null : r.GetString(ordinal);
+
+        // UTC ticks on SQLite and SQL Server (see DateTimeOffsetToUtcTicksConverter), timestamptz on PostgreSQL.
+        private static DateTimeOffset Time(DbDataReader r, int ordinal) => r.GetFieldType(ordinal) == typeof(long)
+            ? new DateTimeOffset(r.GetInt64(ordinal), TimeSpan.Zero)
+            : r.GetFieldValue<DateTimeOffset>(ordinal);
     }
 }

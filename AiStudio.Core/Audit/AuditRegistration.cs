@@ -1,5 +1,4 @@
-using AiStudio.Core.Persistence;
-using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Diagnostics;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace AiStudio.Core.Audit;
@@ -12,9 +11,7 @@ internal static class AuditRegistration
         services.AddSingleton<AuditSealSignal>();
         services.AddSingleton<AuditSealer>();
         services.AddSingleton<IAuditSealer>(sp => sp.GetRequiredService<AuditSealer>());
-        services.AddSingleton<AuditSealingInterceptor>();
-        services.ConfigureDbContext<SqliteAiStudioDbContext>((sp, options) => options.AddInterceptors(sp.GetRequiredService<AuditSealingInterceptor>()));
-        services.ConfigureDbContext<SqlServerAiStudioDbContext>((sp, options) => options.AddInterceptors(sp.GetRequiredService<AuditSealingInterceptor>()));
+        services.AddSingleton<IInterceptor, AuditSealingInterceptor>();
         services.AddHostedService<AuditSealingService>();
 
         services.AddSingleton<IAuditChainVerifier, AuditChainVerifier>();

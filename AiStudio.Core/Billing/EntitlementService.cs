@@ -20,11 +20,12 @@ public interface IEntitlementService
     Task EnsureCanStartBuildAsync(Actor actor, CancellationToken cancellationToken = default);
 
     /// <summary>
-    /// The same limit, checked again inside the transaction that has just written a new build, so that builds started at
-    /// the same moment cannot both pass the first check: the caller rolls back when this throws.
+    /// The same limit, checked again inside the transaction that is about to write a new build. It first takes the
+    /// user's row for update, held until that transaction ends, so that builds one person starts at the same moment
+    /// are counted one after another on every database (READ COMMITTED included): the caller rolls back when this throws.
     /// </summary>
-    /// <exception cref="PlanLimitException">With the new build, the month's count is over the plan's limit.</exception>
-    Task EnsureNewBuildWithinPlanAsync(AiStudioDbContext db, Actor actor, CancellationToken cancellationToken = default);
+    /// <exception cref="PlanLimitException">The month's builds are used up.</exception>
+    Task EnsureRoomForNewBuildAsync(AiStudioDbContext db, Actor actor, CancellationToken cancellationToken = default);
 
     /// <exception cref="PlanLimitException">The plan does not include the model.</exception>
     Task EnsureModelAllowedAsync(Actor actor, string modelId, CancellationToken cancellationToken = default);
@@ -66,17 +67,21 @@ internal sealed class EntitlementService(
         }
     }
 
-    public async Task EnsureNewBuildWithinPlanAsync(AiStudioDbContext db, Actor actor, CancellationToken cancellationToken = default)
+    public async Task EnsureRoomForNewBuildAsync(AiStudioDbContext db, Actor actor, CancellationToken cancellationToken = default)
     {
         if (await MonthlyLimitOfAsync(actor, cancellationToken) is not var (plan, limit))
         {
             return;
         }
 
-        var startedWithTheNewOne = await CountBuildsThisMonthAsync(db, actor.UserId, cancellationToken);
-        if (startedWithTheNewOne > limit)
+        // An update that changes nothing still locks the row (SQL Server, PostgreSQL) or the file (SQLite) until the
+        // transaction ends; a second start waits here and then counts this one's build once it is committed.
+        await db.Users.Where(u => u.Id == actor.UserId)
+            .ExecuteUpdateAsync(u => u.SetProperty(x => x.ConcurrencyStamp, x => x.ConcurrencyStamp), cancellationToken);
+        var started = await CountBuildsThisMonthAsync(db, actor.UserId, cancellationToken);
+        if (started >= limit)
         {
-            throw QuotaUsedUp(plan, startedWithTheNewOne - 1, limit);
+            throw QuotaUsedUp(plan, started, limit);
         }
     }
 

@@ -25,9 +25,40 @@ internal sealed class BuildCommands(
         NewBuildValidator.Validate(request);
         await entitlements.EnsureCanStartBuildAsync(actor, cancellationToken);
         await EnsureModelsAllowedAsync(actor, cancellationToken);
-        var now = clock.GetUtcNow();
         await using var db = await contexts.CreateDbContextAsync(cancellationToken);
+        Build? build = null;
+        try
+        {
+            // One unit that a retrying strategy may run again from the start (a deadlock victim, a dropped connection):
+            // each attempt reads and writes afresh, and a commit whose answer was lost is found by its build's id.
+            await db.Database.CreateExecutionStrategy().ExecuteInTransactionAsync(
+                async ct =>
+                {
+                    db.ChangeTracker.Clear();
+                    build = await AddBuildAsync(db, actor, request, ct);
+                },
+                async ct => await db.Builds.AnyAsync(b => b.Id == build!.Id, ct),
+                cancellationToken);
+        }
+        catch (Exception e) when (DatabaseBusy.Is(e))
+        {
+            throw DatabaseBusy.Refused(db, "the new build");
+        }
 
+        var run = build!.CurrentRun!;
+        logger.LogInformation("Build {BuildId} started in project {ProjectId} by user {UserId} ({Policy} approval); phase run {PhaseRunId} queued",
+            build.Id, build.ProjectId, actor.UserId, build.Policy, run.Id);
+        events.Publish(new BuildChanged(build.Id, build.ProjectId, build.State, "started"));
+        await scheduler.ScheduleAsync(run.Id, cancellationToken);
+        return build.Id;
+    }
+
+    /// <summary>The new build, its first run and its audit row, written and counted against the plan in the caller's transaction.</summary>
+    private async Task<Build> AddBuildAsync(AiStudioDbContext db, Actor actor, NewBuildRequest request, CancellationToken cancellationToken)
+    {
+        // First, so that of builds started at once by one person at the plan's limit, each counts the ones before it.
+        await entitlements.EnsureRoomForNewBuildAsync(db, actor, cancellationToken);
+        var now = clock.GetUtcNow();
         var project = request.ProjectId is { } projectId
             ? await db.ProjectsVisibleTo(actor).Include(p => p.Members).SingleOrDefaultAsync(p => p.Id == projectId, cancellationToken)
                 ?? throw new NotFoundException("That project")
@@ -38,29 +69,13 @@ internal sealed class BuildCommands(
         }
 
         var build = Build.Create(project.Id, request.Title, request.Requirements, actor.UserId, now, request.Governance);
-        var run = build.Start(now);
+        build.Start(now);
         db.Builds.Add(build);
         db.AuditEvents.Add(AuditEvent.Create(now, actor.UserId, actor.DisplayName, AuditActions.BuildStarted, "Build",
             build.Id.ToString(), project.Id, build.Id, before: nameof(BuildState.Created), after: build.State.ToString(),
             detail: $"{build.Title} ({build.Policy} approval, rework cap {build.ReworkCap}{(build.CostBudget is { } budget ? $", budget {budget:0.00} USD" : "")})"));
-        try
-        {
-            // Written and counted in one transaction: of two builds started at once at the plan's limit, one is rolled back.
-            await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
-            await db.SaveChangesAsync(cancellationToken);
-            await entitlements.EnsureNewBuildWithinPlanAsync(db, actor, cancellationToken);
-            await transaction.CommitAsync(cancellationToken);
-        }
-        catch (Exception e) when (DatabaseBusy.Is(e))
-        {
-            throw DatabaseBusy.Refused(db, "the new build");
-        }
-
-        logger.LogInformation("Build {BuildId} started in project {ProjectId} by user {UserId} ({Policy} approval); phase run {PhaseRunId} queued",
-            build.Id, project.Id, actor.UserId, build.Policy, run.Id);
-        events.Publish(new BuildChanged(build.Id, project.Id, build.State, "started"));
-        await scheduler.ScheduleAsync(run.Id, cancellationToken);
-        return build.Id;
+        await db.SaveChangesAsync(cancellationToken);
+        return build;
     }
 
     /// <summary>The new-build dialog names a project: the actor's own of that name first, then one they may start builds in.</summary>

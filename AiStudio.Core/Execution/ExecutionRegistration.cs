@@ -15,8 +15,8 @@ internal static class ExecutionRegistration
         services.AddSingleton<IPhaseRunScheduler, QuartzPhaseRunScheduler>();
         services.AddHostedService<StartupTasks>();
 
-        // Non-clustered on one node. SQLite cannot serve a clustered store; with SQL Server the job tables
-        // live in the application's database, and many nodes would add UseClustering (see README).
+        // Non-clustered on one node. SQLite cannot serve a clustered store; with SQL Server or PostgreSQL the job
+        // tables live in the application's database, and many nodes would add UseClustering (see README).
         services.AddQuartz(q =>
         {
             q.UseDefaultThreadPool(pool => pool.MaxConcurrency = 4);
@@ -26,13 +26,17 @@ internal static class ExecutionRegistration
             q.ConfigureScheduler(o => o.ShutdownJobInterruption = ShutdownJobInterruption.WhenNotWaitingForJobs);
             q.UsePersistentStore(store =>
             {
-                if (settings.Provider == DatabaseProvider.SqlServer)
+                switch (settings.Provider)
                 {
-                    store.UseSqlServer(settings.ConnectionString);
-                }
-                else
-                {
-                    store.UseSqlite(JobStoreSqliteFactory.Instance, settings.JobStoreConnectionString);
+                    case DatabaseProvider.SqlServer:
+                        store.UseSqlServer(settings.ConnectionString);
+                        break;
+                    case DatabaseProvider.PostgreSql:
+                        store.UsePostgres(settings.ConnectionString);
+                        break;
+                    default:
+                        store.UseSqlite(JobStoreSqliteFactory.Instance, settings.JobStoreConnectionString);
+                        break;
                 }
 
                 store.UseSystemTextJsonSerializer();

@@ -6,11 +6,13 @@ public enum DatabaseProvider
 {
     Sqlite,
     SqlServer,
+    PostgreSql,
 }
 
 /// <summary>
 /// Where the data lives. SQLite by default, in a file under the data folder (made absolute from the
-/// content root, since a relative path would follow the working directory); SQL Server by configuration.
+/// content root, since a relative path would follow the working directory); SQL Server or PostgreSQL by
+/// configuration, with <c>ConnectionStrings:AiStudio</c>.
 /// </summary>
 public sealed record DatabaseSettings(DatabaseProvider Provider, string ConnectionString, string DataDirectory)
 {
@@ -22,17 +24,17 @@ public sealed record DatabaseSettings(DatabaseProvider Provider, string Connecti
     {
         var dataDirectory = Path.GetFullPath(configuration["Database:DataDirectory"] ?? DefaultDataFolder, contentRoot);
         var providerText = configuration["Database:Provider"] ?? nameof(DatabaseProvider.Sqlite);
-        if (!Enum.TryParse<DatabaseProvider>(providerText, ignoreCase: true, out var provider))
+        if (!Enum.TryParse<DatabaseProvider>(providerText, ignoreCase: true, out var provider) || !Enum.IsDefined(provider))
         {
             throw new InvalidOperationException(
-                $"Database:Provider is '{providerText}'; use '{nameof(DatabaseProvider.Sqlite)}' or '{nameof(DatabaseProvider.SqlServer)}'.");
+                $"Database:Provider is '{providerText}'; use 'Sqlite', 'SqlServer' or 'PostgreSQL'.");
         }
 
         var connectionString = configuration.GetConnectionString("AiStudio");
-        if (provider == DatabaseProvider.SqlServer && string.IsNullOrWhiteSpace(connectionString))
+        if (provider != DatabaseProvider.Sqlite && string.IsNullOrWhiteSpace(connectionString))
         {
             throw new InvalidOperationException(
-                "Database:Provider is SqlServer but ConnectionStrings:AiStudio is empty. Set it with user-secrets or the ConnectionStrings__AiStudio environment variable.");
+                $"Database:Provider is {providerText} but ConnectionStrings:AiStudio is empty. Set it with user-secrets or the ConnectionStrings__AiStudio environment variable.");
         }
 
         if (string.IsNullOrWhiteSpace(connectionString))

@@ -14,6 +14,9 @@ public static class DesignTimeContexts
     public static SqlServerAiStudioDbContext SqlServer(string connectionString = "Server=localhost;Database=AiStudio;Trusted_Connection=True;TrustServerCertificate=True") =>
         new(WithIdentity(new DbContextOptionsBuilder<SqlServerAiStudioDbContext>()).UseSqlServer(connectionString).Options);
 
+    public static PostgreSqlAiStudioDbContext PostgreSql(string connectionString = "Host=localhost;Database=aistudio;Username=aistudio") =>
+        new(WithIdentity(new DbContextOptionsBuilder<PostgreSqlAiStudioDbContext>()).UseNpgsql(connectionString).AddInterceptors(new TimestampPrecision()).Options);
+
     private static DbContextOptionsBuilder<T> WithIdentity<T>(DbContextOptionsBuilder<T> builder)
         where T : DbContext
     {
@@ -30,4 +33,9 @@ internal sealed class SqliteDesignTimeFactory : IDesignTimeDbContextFactory<Sqli
 internal sealed class SqlServerDesignTimeFactory : IDesignTimeDbContextFactory<SqlServerAiStudioDbContext>
 {
     public SqlServerAiStudioDbContext CreateDbContext(string[] args) => DesignTimeContexts.SqlServer();
+}
+
+internal sealed class PostgreSqlDesignTimeFactory : IDesignTimeDbContextFactory<PostgreSqlAiStudioDbContext>
+{
+    public PostgreSqlAiStudioDbContext CreateDbContext(string[] args) => DesignTimeContexts.PostgreSql();
 }

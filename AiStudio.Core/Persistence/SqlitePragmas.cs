@@ -12,9 +12,9 @@ namespace AiStudio.Core.Persistence;
 /// waits inside SQLite, retrying within a millisecond or two, instead of getting SQLITE_BUSY back and sleeping
 /// 150 ms in Microsoft.Data.Sqlite's retry loop before it tries again. It waits as long as that loop would: the
 /// connection's Default Timeout (<c>Database:BusyTimeoutSeconds</c>, 30 s unless set), so there is one setting.</item>
-/// <item><c>synchronous=NORMAL</c>: with the WAL journal, a commit no longer waits for the disk; the WAL is synced at
-/// checkpoints. The database stays consistent after a crash of the process or the machine, but a power cut may
-/// lose the last commits before the checkpoint (SQLite's recommended setting for WAL).</item>
+/// <item><c>synchronous=FULL</c>: a commit returns once the WAL is on disk. What AiStudio acknowledges (a person's
+/// approval, a Stripe webhook answered 200) survives a power cut; NORMAL, SQLite's default for WAL, may lose the last
+/// commits before a checkpoint. Quartz's own file keeps NORMAL (see <see cref="Execution.JobStoreSqliteFactory"/>).</item>
 /// </list>
 /// </summary>
 internal sealed class SqlitePragmas : DbConnectionInterceptor
@@ -49,6 +49,6 @@ internal sealed class SqlitePragmas : DbConnectionInterceptor
     internal static string SqlFor(DbConnection connection)
     {
         var seconds = connection is SqliteConnection sqlite ? sqlite.DefaultTimeout : 30;
-        return $"PRAGMA busy_timeout = {seconds * 1000}; PRAGMA synchronous = NORMAL;";
+        return $"PRAGMA busy_timeout = {seconds * 1000}; PRAGMA synchronous = FULL;";
     }
 }

@@ -77,7 +77,7 @@ public sealed class EntitlementTests : IAsyncLifetime
         {
             services.AddSingleton<TimeProvider>(_clock);
             services.AddSingleton<IPhaseRunScheduler, RecordingPhaseRunScheduler>();
-            services.ConfigureDbContext<SqliteAiStudioDbContext>((_, options) => options.AddInterceptors(firstChecks));
+            services.AddSingleton<IInterceptor>(firstChecks);
         });
         var actor = await host.CreateUserAsync("race@example.com");
         var commands = host.Get<IBuildCommands>();
