@@ -5,6 +5,7 @@ using AiStudio.Core.Billing;
 using AiStudio.Core.Builds;
 using AiStudio.Core.Execution;
 using AiStudio.Core.ModelProviders;
+using AiStudio.Core.Outbox;
 using AiStudio.Core.Persistence;
 using AiStudio.Core.Projects;
 using AiStudio.Core.Roles;
@@ -25,9 +26,7 @@ public static class DependencyInjection
         services.TryAddSingleton(TimeProvider.System);
         services.AddPersistence(database);
         services.AddModelProviders(builder.Configuration);
-        services.AddSingleton<IBuildEvents, InProcessBuildEvents>();
-        services.AddSingleton<IBuildCommands, BuildCommands>();
-        services.AddSingleton<IBuildQueries, BuildQueries>();
+        services.AddBuilds();
         services.AddProjects();
         services.AddApiTokens();
         services.AddRolePrompts();
@@ -35,6 +34,7 @@ public static class DependencyInjection
         services.AddBilling(builder.Configuration);
         services.AddExecution(database);
         services.AddUsers(builder.Configuration);
+        services.AddOutbox();
         services.AddAudit();
         return builder;
     }

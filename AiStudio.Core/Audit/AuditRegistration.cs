@@ -1,3 +1,4 @@
+using AiStudio.Core.Persistence;
 using Microsoft.EntityFrameworkCore.Diagnostics;
 using Microsoft.Extensions.DependencyInjection;
 
@@ -11,7 +12,7 @@ internal static class AuditRegistration
         services.AddSingleton<AuditSealSignal>();
         services.AddSingleton<AuditSealer>();
         services.AddSingleton<IAuditSealer>(sp => sp.GetRequiredService<AuditSealer>());
-        services.AddSingleton<IInterceptor, AuditSealingInterceptor>();
+        services.AddSingleton<IInterceptor>(sp => new RingAfterCommit<AuditEvent>(sp.GetRequiredService<AuditSealSignal>(), e => !e.IsSealed));
         services.AddHostedService<AuditSealingService>();
 
         services.AddSingleton<IAuditChainVerifier, AuditChainVerifier>();

@@ -1,7 +1,6 @@
-using System.Threading.Channels;
+using AiStudio.Core.Common;
 using AiStudio.Core.Persistence;
 using Microsoft.EntityFrameworkCore;
-using Microsoft.EntityFrameworkCore.Diagnostics;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 
@@ -41,7 +40,7 @@ internal sealed class AuditSealer(
 
     private readonly SemaphoreSlim _gate = new(1, 1);
 
-    public void Poke() => signal.Poke();
+    public void Poke() => signal.Ring();
 
     public async Task<int> SealPendingAsync(CancellationToken cancellationToken = default)
     {
@@ -162,53 +161,9 @@ internal sealed class AuditSealingService(AuditSealer sealer, AuditSealSignal si
     }
 }
 
-/// <summary>Pokes the sealer after any save that wrote audit events, so they are sealed within moments.</summary>
-internal sealed class AuditSealingInterceptor(AuditSealSignal signal) : SaveChangesInterceptor
-{
-    public override int SavedChanges(SaveChangesCompletedEventData eventData, int result)
-    {
-        PokeIfUnsealed(eventData.Context);
-        return result;
-    }
-
-    public override ValueTask<int> SavedChangesAsync(SaveChangesCompletedEventData eventData, int result, CancellationToken cancellationToken = default)
-    {
-        PokeIfUnsealed(eventData.Context);
-        return ValueTask.FromResult(result);
-    }
-
-    private void PokeIfUnsealed(DbContext? context)
-    {
-        if (context is not null && context.ChangeTracker.Entries<AuditEvent>().Any(e => !e.Entity.IsSealed))
-        {
-            signal.Poke();
-        }
-    }
-}
-
 /// <summary>
-/// The doorbell between writers and the sealer. Separate from the sealer because the DbContext options (which
-/// hold the interceptor that rings it) must not depend on the sealer, which depends on the DbContext factory.
+/// The doorbell between writers and the sealer, rung after a commit that wrote audit events. Separate from the sealer
+/// because the DbContext options (which hold the interceptor that rings it) must not depend on the sealer, which depends
+/// on the DbContext factory.
 /// </summary>
-internal sealed class AuditSealSignal
-{
-    private readonly Channel<bool> _pokes = Channel.CreateBounded<bool>(new BoundedChannelOptions(1) { FullMode = BoundedChannelFullMode.DropWrite });
-
-    public void Poke() => _pokes.Writer.TryWrite(true);
-
-    /// <summary>Waits for a poke or until <paramref name="interval"/> passes, whichever is first.</summary>
-    public async Task WaitAsync(TimeSpan interval, CancellationToken cancellationToken)
-    {
-        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        timeout.CancelAfter(interval);
-        try
-        {
-            await _pokes.Reader.WaitToReadAsync(timeout.Token);
-            _pokes.Reader.TryRead(out _);
-        }
-        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
-        {
-            // The periodic pass: catches events whose poke was lost (another node, an explicit transaction).
-        }
-    }
-}
+internal sealed class AuditSealSignal : Doorbell;

@@ -1,6 +1,12 @@
+using AiStudio.Core.Outbox;
+
 namespace AiStudio.Core.Billing;
 
-public sealed record BillingChanged(string UserId);
+/// <summary>Written to the outbox with the billing change it reports.</summary>
+public sealed record BillingChanged(string UserId) : IOutboxNotice
+{
+    public static string Kind => "billing.changed";
+}
 
 /// <summary>
 /// In-process notice that a user's billing state changed (a webhook was processed), so that a page waiting

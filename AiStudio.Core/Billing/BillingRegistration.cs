@@ -1,3 +1,4 @@
+using AiStudio.Core.Outbox;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
@@ -16,6 +17,11 @@ internal static class BillingRegistration
         services.AddSingleton(sp => new PlanCatalog(sp.GetRequiredService<IOptions<BillingOptions>>().Value));
         services.AddSingleton<StripeGateway>();
         services.AddSingleton<IBillingEvents, InProcessBillingEvents>();
+        services.AddOutboxHandler<BillingChanged>((sp, change, _) =>
+        {
+            sp.GetRequiredService<IBillingEvents>().Publish(change);
+            return Task.CompletedTask;
+        });
         services.AddSingleton<IEntitlementService, EntitlementService>();
         services.AddSingleton<IBillingService, BillingService>();
         services.AddSingleton<IStripeWebhookProcessor, StripeWebhookProcessor>();

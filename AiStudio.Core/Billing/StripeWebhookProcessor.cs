@@ -1,4 +1,5 @@
 using AiStudio.Core.Audit;
+using AiStudio.Core.Outbox;
 using AiStudio.Core.Persistence;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Logging;
@@ -45,7 +46,6 @@ internal sealed class StripeWebhookProcessor(
     IDbContextFactory<AiStudioDbContext> contexts,
     PlanCatalog plans,
     IOptions<BillingOptions> options,
-    IBillingEvents events,
     TimeProvider clock,
     ILogger<StripeWebhookProcessor> logger) : IStripeWebhookProcessor
 {
@@ -109,6 +109,11 @@ internal sealed class StripeWebhookProcessor(
             db.ProcessedStripeEvents.Add(ProcessedStripeEvent.Create(stripeEvent.Id, stripeEvent.Type, created, now));
             db.AuditEvents.Add(AuditEvent.Create(now, "stripe", "Stripe", BillingAuditActions.ForStripeEvent(stripeEvent.Type), BillingAuditActions.EntityType,
                 result.EntityId, before: result.Before, after: result.After, detail: $"Stripe event {stripeEvent.Id}: {result.Outcome}"));
+            if (result.ChangedUserId is { } userId)
+            {
+                db.AddNotice(new BillingChanged(userId), now);
+            }
+
             try
             {
                 await db.SaveChangesAsync(cancellationToken);
@@ -122,11 +127,6 @@ internal sealed class StripeWebhookProcessor(
 
             logger.LogInformation("Stripe event {EventId} ({Type}) for {Entity}: {Outcome}", stripeEvent.Id, stripeEvent.Type, result.EntityId, result.Outcome);
             await ForgetOldEventIdsAsync(db, now, cancellationToken);
-            if (result.ChangedUserId is { } userId)
-            {
-                events.Publish(new BillingChanged(userId));
-            }
-
             return WebhookOutcome.Processed;
         }
     }

@@ -3,6 +3,7 @@ using AiStudio.Core.Billing;
 using AiStudio.Core.Common;
 using AiStudio.Core.Execution;
 using AiStudio.Core.ModelProviders;
+using AiStudio.Core.Outbox;
 using AiStudio.Core.Persistence;
 using AiStudio.Core.Projects;
 using AiStudio.Core.Roles;
@@ -13,8 +14,6 @@ namespace AiStudio.Core.Builds;
 
 internal sealed class BuildCommands(
     IDbContextFactory<AiStudioDbContext> contexts,
-    IPhaseRunScheduler scheduler,
-    IBuildEvents events,
     IEntitlementService entitlements,
     IChatModelCatalog models,
     TimeProvider clock,
@@ -45,15 +44,15 @@ internal sealed class BuildCommands(
             throw DatabaseBusy.Refused(db, "the new build");
         }
 
-        var run = build!.CurrentRun!;
         logger.LogInformation("Build {BuildId} started in project {ProjectId} by user {UserId} ({Policy} approval); phase run {PhaseRunId} queued",
-            build.Id, build.ProjectId, actor.UserId, build.Policy, run.Id);
-        events.Publish(new BuildChanged(build.Id, build.ProjectId, build.State, "started"));
-        await scheduler.ScheduleAsync(run.Id, cancellationToken);
+            build!.Id, build.ProjectId, actor.UserId, build.Policy, build.CurrentRun!.Id);
         return build.Id;
     }
 
-    /// <summary>The new build, its first run and its audit row, written and counted against the plan in the caller's transaction.</summary>
+    /// <summary>
+    /// The new build, its first run, its audit row and the notices that schedule the run and tell open pages, written and
+    /// counted against the plan in the caller's transaction.
+    /// </summary>
     private async Task<Build> AddBuildAsync(AiStudioDbContext db, Actor actor, NewBuildRequest request, CancellationToken cancellationToken)
     {
         // First, so that of builds started at once by one person at the plan's limit, each counts the ones before it.
@@ -69,8 +68,10 @@ internal sealed class BuildCommands(
         }
 
         var build = Build.Create(project.Id, request.Title, request.Requirements, actor.UserId, now, request.Governance);
-        build.Start(now);
+        var run = build.Start(now);
         db.Builds.Add(build);
+        db.AddNotice(new ScheduleRun(run.Id), now);
+        db.AddNotice(new BuildChanged(build.Id, project.Id, build.State, "started"), now);
         db.AuditEvents.Add(AuditEvent.Create(now, actor.UserId, actor.DisplayName, AuditActions.BuildStarted, "Build",
             build.Id.ToString(), project.Id, build.Id, before: nameof(BuildState.Created), after: build.State.ToString(),
             detail: $"{build.Title} ({build.Policy} approval, rework cap {build.ReworkCap}{(build.CostBudget is { } budget ? $", budget {budget:0.00} USD" : "")})"));
@@ -161,7 +162,7 @@ internal sealed class BuildCommands(
     /// <param name="Decided">The attempt a verdict was given on: its prompt version, model and cost go on the record.</param>
     private sealed record Change(string Action, string EntityType, string EntityId, string? Detail, PhaseRun? Queued, PhaseRun? Decided = null);
 
-    /// <summary>One decision: load with access and version checks, change, audit in the same transaction, notify, schedule.</summary>
+    /// <summary>One decision: load with access and version checks; change, audit, notify and schedule in the same transaction.</summary>
     private async Task ActAsync(Actor actor, Guid buildId, int expectedVersion, CancellationToken cancellationToken, Func<Build, ApprovalRules, DateTimeOffset, Change> act)
     {
         await using var db = await contexts.CreateDbContextAsync(cancellationToken);
@@ -184,14 +185,15 @@ internal sealed class BuildCommands(
                 build.Id.ToString(), build.ProjectId, build.Id, before: before.ToString(), after: build.State.ToString()));
         }
 
+        db.AddNotice(new BuildChanged(build.Id, build.ProjectId, build.State, change.Action), now);
+        if (change.Queued is not null)
+        {
+            db.AddNotice(new ScheduleRun(change.Queued.Id), now);
+        }
+
         await SaveAsync(db, cancellationToken);
         logger.LogInformation("Build {BuildId}: {Action} on {EntityType} {EntityId} by user {UserId}, {Before} to {After}",
             build.Id, change.Action, change.EntityType, change.EntityId, actor.UserId, before, build.State);
-        events.Publish(new BuildChanged(build.Id, build.ProjectId, build.State, change.Action));
-        if (change.Queued is not null)
-        {
-            await scheduler.ScheduleAsync(change.Queued.Id, cancellationToken);
-        }
     }
 
     private static async Task<Build> LoadForDecisionAsync(AiStudioDbContext db, Actor actor, Guid buildId, int expectedVersion, CancellationToken cancellationToken)

@@ -1,9 +1,14 @@
 using System.Collections.Concurrent;
 using System.Text;
+using AiStudio.Core.Outbox;
 
 namespace AiStudio.Core.Builds;
 
-public sealed record BuildChanged(Guid BuildId, Guid ProjectId, BuildState State, string What);
+/// <summary>Written to the outbox with the change it reports; open pages re-read the build when it is handed on.</summary>
+public sealed record BuildChanged(Guid BuildId, Guid ProjectId, BuildState State, string What) : IOutboxNotice
+{
+    public static string Kind => "build.changed";
+}
 
 /// <param name="Restarted">The model's stream broke and starts again: drop the text shown so far before appending <paramref name="Delta"/>.</param>
 public sealed record RunOutputStreamed(Guid BuildId, Guid RunId, string Delta, bool Restarted = false);

@@ -1,4 +1,5 @@
 using AiStudio.Core.Observability;
+using AiStudio.Core.Outbox;
 using AiStudio.Core.Persistence;
 using Microsoft.Extensions.DependencyInjection;
 using Quartz;
@@ -13,6 +14,8 @@ internal static class ExecutionRegistration
         services.AddAiStudioTelemetry();
         services.AddSingleton<PhaseRunRecovery>();
         services.AddSingleton<IPhaseRunScheduler, QuartzPhaseRunScheduler>();
+        services.AddOutboxHandler<ScheduleRun>((sp, notice, cancellationToken) =>
+            sp.GetRequiredService<IPhaseRunScheduler>().ScheduleAsync(notice.RunId, cancellationToken));
         services.AddHostedService<StartupTasks>();
 
         // Non-clustered on one node. SQLite cannot serve a clustered store; with SQL Server or PostgreSQL the job

@@ -3,6 +3,7 @@ using AiStudio.Core.Builds;
 using AiStudio.Core.Common;
 using AiStudio.Core.Costs;
 using AiStudio.Core.Observability;
+using AiStudio.Core.Outbox;
 using AiStudio.Core.Persistence;
 using AiStudio.Core.Roles;
 using Microsoft.EntityFrameworkCore;
@@ -18,7 +19,6 @@ namespace AiStudio.Core.Execution;
 internal sealed class PhaseRunExecutor(
     IDbContextFactory<AiStudioDbContext> contexts,
     IRoleRunner runner,
-    IPhaseRunScheduler scheduler,
     ICostCalculator costs,
     IBuildEvents events,
     TimeProvider clock,
@@ -39,11 +39,10 @@ internal sealed class PhaseRunExecutor(
         }
 
         var (request, claimed) = claim.Value;
-        var (buildId, projectId) = (claimed.Id, claimed.ProjectId);
+        var buildId = claimed.Id;
         measured?.Claimed(buildId, request);
         using var scope = logger.BeginRun(buildId, runId, request);
         logger.Claimed(runId, buildId, request.Phase, request.Attempt, request.Role);
-        events.Publish(new BuildChanged(buildId, projectId, request.Phase.ToState(), "running"));
 
         RoleRunResult result;
         try
@@ -117,10 +116,12 @@ internal sealed class PhaseRunExecutor(
             .ToList();
         var history = await LoadHistoryAsync(db, build.Id, run, cancellationToken);
 
-        run.Claim(token, clock.GetUtcNow());
-        db.AuditEvents.Add(AuditEvent.Create(clock.GetUtcNow(), Actor.System.UserId, Actor.System.DisplayName, AuditActions.RunStarted, "PhaseRun",
+        var now = clock.GetUtcNow();
+        run.Claim(token, now);
+        db.AuditEvents.Add(AuditEvent.Create(now, Actor.System.UserId, Actor.System.DisplayName, AuditActions.RunStarted, "PhaseRun",
             run.Id.ToString(), build.ProjectId, build.Id, before: nameof(PhaseRunStatus.Queued), after: nameof(PhaseRunStatus.Running),
             detail: $"{run.Phase} attempt {run.Attempt}", promptVersion: prompt.Version));
+        db.AddNotice(new BuildChanged(build.Id, build.ProjectId, build.State, "running"), now);
         try
         {
             await db.SaveChangesAsync(cancellationToken);
@@ -220,8 +221,9 @@ internal sealed class PhaseRunExecutor(
         });
 
     /// <summary>
-    /// Stores what became of a held run. A person may pause or cancel the build at the same moment; their
-    /// change wins the version check, and the outcome is applied again to the build as they left it.
+    /// Stores what became of a held run, with the notices that tell open pages and schedule the next run. A person may pause
+    /// or cancel the build at the same moment; their change wins the version check, and the outcome is applied again to the
+    /// build as they left it.
     /// The first attempt applies it to the build as the claim saved it, without reading it again: the build's and the run's
     /// versions are checked by the save, so if anyone changed either since the claim, the save fails and the next attempt
     /// reads the build afresh.
@@ -255,7 +257,14 @@ internal sealed class PhaseRunExecutor(
                 return;
             }
 
-            var next = apply(db, build, run, clock.GetUtcNow());
+            var now = clock.GetUtcNow();
+            var next = apply(db, build, run, now);
+            db.AddNotice(new BuildChanged(build.Id, build.ProjectId, build.State, what), now);
+            if (next is not null)
+            {
+                db.AddNotice(new ScheduleRun(next.Id), now);
+            }
+
             try
             {
                 await db.SaveChangesAsync(cancellationToken);
@@ -271,12 +280,6 @@ internal sealed class PhaseRunExecutor(
                 logger.LogWarning("Phase run {RunId}: the database stayed locked while storing its outcome; trying again ({Attempt} of {Attempts})", runId, attempt, attempts);
                 await Task.Delay(BusyPause(attempt), clock, cancellationToken);
                 continue;
-            }
-
-            events.Publish(new BuildChanged(build.Id, build.ProjectId, build.State, what));
-            if (next is not null)
-            {
-                await scheduler.ScheduleAsync(next.Id, cancellationToken);
             }
 
             return;

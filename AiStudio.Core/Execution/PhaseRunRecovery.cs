@@ -1,6 +1,7 @@
 using AiStudio.Core.Audit;
 using AiStudio.Core.Builds;
 using AiStudio.Core.Common;
+using AiStudio.Core.Outbox;
 using AiStudio.Core.Persistence;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Logging;
@@ -8,13 +9,14 @@ using Microsoft.Extensions.Logging;
 namespace AiStudio.Core.Execution;
 
 /// <summary>
-/// At start, a run that was Running belonged to a process that is gone: it goes back to the queue.
-/// Every queued run is then (re)scheduled; the claim in <see cref="PhaseRunExecutor"/> keeps it to one execution.
+/// At start, a run that was Running belonged to a process that is gone: it goes back to the queue. Every queued run is
+/// then scheduled again through the outbox, in the same transaction: the app's database is the truth, so a job that
+/// Quartz's store lost (its SQLite file syncs less often than the app's) is made again. The claim in
+/// <see cref="PhaseRunExecutor"/> keeps a run scheduled twice to one execution.
 /// </summary>
 /// <remarks>On one node this is safe. Many nodes need a clustered job store and a lease per run instead.</remarks>
 internal sealed class PhaseRunRecovery(
     IDbContextFactory<AiStudioDbContext> contexts,
-    IPhaseRunScheduler scheduler,
     TimeProvider clock,
     ILogger<PhaseRunRecovery> logger)
 {
@@ -32,17 +34,16 @@ internal sealed class PhaseRunRecovery(
             logger.LogWarning("Phase run {PhaseRunId} of build {BuildId} ({Phase}) was running when the process stopped; requeued", run.Id, run.BuildId, run.Phase);
         }
 
-        await db.SaveChangesAsync(cancellationToken);
-
         var queued = await db.PhaseRuns.Where(r => r.Status == PhaseRunStatus.Queued).Select(r => r.Id).ToListAsync(cancellationToken);
-        foreach (var runId in queued)
+        foreach (var runId in queued.Concat(interrupted.Select(r => r.Id)))
         {
-            await scheduler.ScheduleAsync(runId, cancellationToken);
+            db.AddNotice(new ScheduleRun(runId), now);
         }
 
+        await db.SaveChangesAsync(cancellationToken);
         if (interrupted.Count + queued.Count > 0)
         {
-            logger.LogInformation("Requeued {Interrupted} interrupted runs; {Queued} queued runs scheduled", interrupted.Count, queued.Count);
+            logger.LogInformation("Requeued {Interrupted} interrupted runs; {Queued} runs scheduled again", interrupted.Count, interrupted.Count + queued.Count);
         }
     }
 }

@@ -1,6 +1,13 @@
+using AiStudio.Core.Outbox;
 using Quartz;
 
 namespace AiStudio.Core.Execution;
+
+/// <summary>Written to the outbox in the transaction that queues a run; handed on, it becomes the run's Quartz job.</summary>
+public sealed record ScheduleRun(Guid RunId) : IOutboxNotice
+{
+    public static string Kind => "run.schedule";
+}
 
 public interface IPhaseRunScheduler
 {

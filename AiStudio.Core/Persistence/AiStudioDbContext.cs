@@ -3,6 +3,7 @@ using AiStudio.Core.Audit;
 using AiStudio.Core.Billing;
 using AiStudio.Core.Builds;
 using AiStudio.Core.Identity;
+using AiStudio.Core.Outbox;
 using AiStudio.Core.Projects;
 using AiStudio.Core.Roles;
 using Microsoft.AspNetCore.Identity.EntityFrameworkCore;
@@ -38,6 +39,7 @@ public abstract class AiStudioDbContext(DbContextOptions options) : IdentityDbCo
     public DbSet<ApiToken> ApiTokens => Set<ApiToken>();
     public DbSet<BillingAccount> BillingAccounts => Set<BillingAccount>();
     public DbSet<ProcessedStripeEvent> ProcessedStripeEvents => Set<ProcessedStripeEvent>();
+    public DbSet<OutboxMessage> OutboxMessages => Set<OutboxMessage>();
 
     protected override void OnModelCreating(ModelBuilder builder)
     {

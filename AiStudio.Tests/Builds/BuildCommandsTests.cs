@@ -74,7 +74,7 @@ public sealed class BuildCommandsTests(ManualExecutionFixture fixture) : IClassF
         Assert.Equal([AuditActions.ProjectCreated, AuditActions.BuildStarted], audit.Select(e => e.Action));
         Assert.All(audit, e => Assert.Equal(actor.UserId, e.ActorId));
         Assert.Equal((buildId, "Created", "Discovery"), (audit[1].BuildId!.Value, audit[1].Before, audit[1].After));
-        Assert.Contains(run.Id, fixture.Scheduler.Scheduled);
+        await fixture.Scheduler.HandedOverAsync(run.Id);
     }
 
     [Fact]
@@ -115,7 +115,7 @@ public sealed class BuildCommandsTests(ManualExecutionFixture fixture) : IClassF
     {
         var actor = await App.CreateUserAsync($"{Guid.NewGuid():N}@example.com");
         var (buildId, runId, version) = await StartAndCompleteDiscoveryAsync(actor);
-        var scheduled = fixture.Scheduler.Scheduled.Count;
+        var notices = await CountOutboxAsync();
 
         await Assert.ThrowsAsync<ConcurrencyConflictException>(() => Commands.ApproveAsync(actor, buildId, runId, version - 1));
 
@@ -123,7 +123,7 @@ public sealed class BuildCommandsTests(ManualExecutionFixture fixture) : IClassF
         Assert.Equal((BuildState.Discovery, version), (details!.State, details.Version));
         Assert.Equal(PhaseRunStatus.AwaitingApproval, Assert.Single(details.Runs).Status);
         Assert.Equal(0, await CountAuditAsync(buildId, AuditActions.PhaseApproved));
-        Assert.Equal(scheduled, fixture.Scheduler.Scheduled.Count);
+        Assert.Equal(notices, await CountOutboxAsync());
     }
 
     [Fact]
@@ -140,7 +140,7 @@ public sealed class BuildCommandsTests(ManualExecutionFixture fixture) : IClassF
         Assert.Equal(PhaseRunStatus.Approved, details.Runs.Single(r => r.Id == runId).Status);
         Assert.Equal(actor.DisplayName, details.Runs.Single(r => r.Id == runId).DecidedBy);
         Assert.Equal((Phase.Planning, PhaseRunStatus.Queued), (details.CurrentRun!.Phase, details.CurrentRun.Status));
-        Assert.Contains(details.CurrentRun.Id, fixture.Scheduler.Scheduled);
+        await fixture.Scheduler.HandedOverAsync(details.CurrentRun.Id);
         Assert.Equal(1, await CountAuditAsync(buildId, AuditActions.PhaseApproved));
     }
 
@@ -192,6 +192,12 @@ public sealed class BuildCommandsTests(ManualExecutionFixture fixture) : IClassF
     {
         await using var db = await App.CreateDbContextAsync();
         return await db.AuditEvents.CountAsync(e => e.BuildId == buildId && e.Action == action);
+    }
+
+    private async Task<int> CountOutboxAsync()
+    {
+        await using var db = await App.CreateDbContextAsync();
+        return await db.OutboxMessages.CountAsync();
     }
 
     private async Task<(int Builds, int Projects, int Runs, int Audit)> CountRowsAsync()

@@ -78,7 +78,7 @@ public sealed class RestartTests
         await using var app = await TestAppHost.StartAsync(settings: null, services => services.AddSingleton<IPhaseRunScheduler>(scheduler));
         var actor = await app.CreateUserAsync("twice@example.com");
         var buildId = await app.Get<IBuildCommands>().StartAsync(actor, new NewBuildRequest("Finance", "Invoice export", Requirements));
-        var runId = Assert.Single(scheduler.Scheduled);
+        var runId = await scheduler.SingleHandedOverAsync();
         var executor = app.Get<PhaseRunExecutor>();
 
         await Task.WhenAll(executor.ExecuteAsync(runId, CancellationToken.None), executor.ExecuteAsync(runId, CancellationToken.None));

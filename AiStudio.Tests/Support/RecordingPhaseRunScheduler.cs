@@ -11,6 +11,17 @@ public sealed class RecordingPhaseRunScheduler : IPhaseRunScheduler
 
     public IReadOnlyCollection<Guid> Scheduled => _scheduled;
 
+    /// <summary>Waits until the outbox has handed <paramref name="runId"/> over (it does so moments after the commit).</summary>
+    public Task HandedOverAsync(Guid runId) =>
+        Eventually.Until(() => Task.FromResult(_scheduled.Contains(runId)), RunWaits.Timeout, $"run {runId} should be handed to the scheduler");
+
+    /// <summary>The one run handed over so far, once it has been.</summary>
+    public async Task<Guid> SingleHandedOverAsync()
+    {
+        await Eventually.Until(() => Task.FromResult(!_scheduled.IsEmpty), RunWaits.Timeout, "a run should be handed to the scheduler");
+        return Assert.Single(_scheduled);
+    }
+
     public Task ScheduleAsync(Guid runId, CancellationToken cancellationToken = default)
     {
         _scheduled.Enqueue(runId);
