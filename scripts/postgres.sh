@@ -43,15 +43,19 @@ case "$command" in
         || { cat "$dir/initdb.log" >&2; exit 1; }
     fi
 
-    port=${PGPORT_AISTUDIO:-55432}
-    while (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; do port=$((port + 1)); done
+    if [ -f "$dir/port" ] && as_owner "$pgbin/pg_ctl" -D "$data" status >/dev/null 2>&1; then
+      port=$(cat "$dir/port")   # already running: started earlier with this folder
+    else
+      port=${PGPORT_AISTUDIO:-55432}
+      while (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; do port=$((port + 1)); done
 
-    options="-p $port -k $dir -c listen_addresses=127.0.0.1 -c max_connections=500 -c shared_buffers=128MB"
-    if [ "$fast" = "--fast" ]; then
-      options="$options -c fsync=off -c synchronous_commit=off -c full_page_writes=off"
+      options="-p $port -k $dir -c listen_addresses=127.0.0.1 -c max_connections=500 -c shared_buffers=128MB"
+      if [ "$fast" = "--fast" ]; then
+        options="$options -c fsync=off -c synchronous_commit=off -c full_page_writes=off"
+      fi
+      as_owner "$pgbin/pg_ctl" -D "$data" -l "$dir/server.log" -w -t 60 -o "$options" start >/dev/null \
+        || { tail -20 "$dir/server.log" >&2; exit 1; }
     fi
-    as_owner "$pgbin/pg_ctl" -D "$data" -l "$dir/server.log" -w -t 60 -o "$options" start >/dev/null \
-      || { tail -20 "$dir/server.log" >&2; exit 1; }
 
     export PGPASSWORD=postgres
     psql() { "$pgbin/psql" -h 127.0.0.1 -p "$port" -U postgres -d postgres -v ON_ERROR_STOP=1 -qtA "$@"; }

@@ -42,6 +42,10 @@ public sealed class TestAppHost : IAsyncDisposable
     public static Task<TestAppHost> StartAsync(IDictionary<string, string?>? settings, Action<IServiceCollection> replaceServices) =>
         StartAsync(NewDataDirectory(), settings, ownsFolder: true, replaceServices);
 
+    /// <summary>Again on an existing folder, with test doubles put in place of registered services.</summary>
+    public static Task<TestAppHost> StartAsync(string dataDirectory, IDictionary<string, string?>? settings, Action<IServiceCollection> replaceServices) =>
+        StartAsync(dataDirectory, settings, ownsFolder: false, replaceServices);
+
     private static async Task<TestAppHost> StartAsync(
         string dataDirectory, IDictionary<string, string?>? settings, bool ownsFolder, Action<IServiceCollection>? replaceServices = null)
     {

@@ -1,0 +1,110 @@
+using System.Net.Http.Headers;
+using System.Net.Http.Json;
+using AiStudio.Core.ApiTokens;
+using AiStudio.Core.Builds;
+using AiStudio.Core.Execution;
+using AiStudio.Core.Outbox;
+using AiStudio.Tests.Support;
+using Microsoft.EntityFrameworkCore;
+
+namespace AiStudio.Tests.Faults;
+
+/// <summary>
+/// The app's process is killed after it committed a new build but before the build's first run reached Quartz: started
+/// again, it hands the run over from its outbox and the run executes once.
+/// </summary>
+public sealed class ProcessKilledBeforeHandOffTests
+{
+    private const int SigKillExitCode = 128 + 9;
+
+    [Fact]
+    public async Task App_KilledBetweenCommitAndHandOff_RunExecutesOnceAfterItStartsAgain()
+    {
+        var folder = TestAppHost.NewDataDirectory();
+        var settings = TestAppHost.DefaultSettings(folder);
+        var database = TestContexts.Settings(settings, folder);
+        try
+        {
+            var token = await CreateApiTokenAsync(folder, settings);
+            Guid buildId;
+            Guid runId;
+            long messageId;
+            await using (var first = await AppProcess.StartAsync(settings))
+            await using (await JobStoreRefusal.StartAsync(database))
+            {
+                using var api = Api(first, token);
+                var started = await api.PostAsJsonAsync("api/builds", new { projectName = "Billing", title = "Invoice reminders", requirements = "Remind customers a week before an invoice is due." });
+                Assert.True(started.IsSuccessStatusCode, $"{started.StatusCode}: {await started.Content.ReadAsStringAsync()}\n{first.Output}");
+                buildId = (await started.Content.ReadFromJsonAsync<Created>())!.Id;
+
+                // Committed, and the hand-off to Quartz has failed at least once: the process is between the two.
+                (runId, messageId) = await RefusedHandOffAsync(database, buildId, first);
+
+                Assert.Equal(SigKillExitCode, await first.KillAsync());
+            }
+
+            // The fault really happened: the run is queued, its job never reached the store, its message is not handed on.
+            Assert.Equal(0, await JobStoreRefusal.JobsForRunAsync(database, runId));
+            await using (var db = TestContexts.Open(database))
+            {
+                Assert.Equal(PhaseRunStatus.Queued, (await db.PhaseRuns.AsNoTracking().SingleAsync(r => r.Id == runId)).Status);
+                Assert.Null((await db.OutboxMessages.AsNoTracking().SingleAsync(m => m.Id == messageId)).DispatchedAt);
+            }
+
+            await using (var second = await AppProcess.StartAsync(settings))
+            {
+                await Eventually.Until(async () => (await RunAsync(database, runId)).Status == PhaseRunStatus.AwaitingApproval, RunWaits.Timeout,
+                    () => $"the restarted app should hand the run over and execute it\n{second.Output}");
+            }
+
+            Assert.Equal(1, (await RunAsync(database, runId)).ExecutionCount);
+            await using var read = TestContexts.Open(database);
+            Assert.NotNull((await read.OutboxMessages.AsNoTracking().SingleAsync(m => m.Id == messageId)).DispatchedAt);
+        }
+        finally
+        {
+            TestAppHost.TryDelete(folder);
+        }
+    }
+
+    private sealed record Created(Guid Id);
+
+    private static async Task<(Guid RunId, long MessageId)> RefusedHandOffAsync(Core.Persistence.DatabaseSettings database, Guid buildId, AppProcess app)
+    {
+        (Guid RunId, long MessageId, int Attempts)? seen = null;
+        await Eventually.Until(
+            async () =>
+            {
+                await using var db = TestContexts.Open(database);
+                var runId = await db.PhaseRuns.Where(r => r.BuildId == buildId).Select(r => r.Id).SingleAsync();
+                var message = await db.OutboxMessages.AsNoTracking()
+                    .SingleAsync(m => m.Kind == ScheduleRun.Kind && m.Payload.Contains(runId.ToString()));
+                seen = (runId, message.Id, message.Attempts);
+                return message.Attempts >= 1 && message.LastError!.Contains(JobStoreRefusal.Message);
+            },
+            RunWaits.Timeout,
+            () => $"the hand-off should be refused; the message has {seen?.Attempts} attempts\n{app.Output}");
+        return (seen!.Value.RunId, seen.Value.MessageId);
+    }
+
+    private static async Task<PhaseRun> RunAsync(Core.Persistence.DatabaseSettings database, Guid runId)
+    {
+        await using var db = TestContexts.Open(database);
+        return await db.PhaseRuns.AsNoTracking().SingleAsync(r => r.Id == runId);
+    }
+
+    /// <summary>Prepares the database as the app would (migrations, prompts) with one user and their API token.</summary>
+    private static async Task<string> CreateApiTokenAsync(string folder, Dictionary<string, string?> settings)
+    {
+        await using var host = await TestAppHost.StartAsync(folder, settings);
+        var actor = await host.CreateUserAsync("handoff@example.com");
+        return (await host.Get<IApiTokenService>().CreateAsync(actor, "fault test")).Plaintext;
+    }
+
+    private static HttpClient Api(AppProcess app, string token)
+    {
+        var client = new HttpClient { BaseAddress = app.Address };
+        client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", token);
+        return client;
+    }
+}
