@@ -219,7 +219,7 @@ internal sealed class BuildCommands(
         {
             await db.SaveChangesAsync(cancellationToken);
         }
-        catch (DbUpdateConcurrencyException)
+        catch (DbUpdateException e) when (SaveConflicts.Lost(e))
         {
             throw StaleBuild();
         }

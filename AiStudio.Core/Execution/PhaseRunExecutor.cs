@@ -126,7 +126,7 @@ internal sealed class PhaseRunExecutor(
         {
             await db.SaveChangesAsync(cancellationToken);
         }
-        catch (DbUpdateConcurrencyException)
+        catch (DbUpdateException e) when (SaveConflicts.Lost(e))
         {
             logger.LogInformation("Phase run {RunId} was claimed by another execution", runId);
             return null;
@@ -269,7 +269,7 @@ internal sealed class PhaseRunExecutor(
             {
                 await db.SaveChangesAsync(cancellationToken);
             }
-            catch (DbUpdateConcurrencyException) when (attempt < attempts)
+            catch (DbUpdateException e) when (SaveConflicts.Lost(e) && attempt < attempts)
             {
                 logger.LogInformation("Phase run {RunId}: the build changed while storing its outcome; trying again", runId);
                 continue;

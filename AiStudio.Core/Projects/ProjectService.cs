@@ -170,7 +170,7 @@ internal sealed class ProjectService(IDbContextFactory<AiStudioDbContext> contex
         {
             await db.SaveChangesAsync(cancellationToken);
         }
-        catch (DbUpdateConcurrencyException)
+        catch (DbUpdateException e) when (SaveConflicts.Lost(e))
         {
             throw ProjectAccess.StaleProject();
         }

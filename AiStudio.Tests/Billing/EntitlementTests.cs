@@ -72,7 +72,7 @@ public sealed class EntitlementTests : IAsyncLifetime
     {
         // All six pass the first check (four of five used) before any of them writes its build: the race the
         // second check, inside the transaction that writes the build, exists for.
-        var firstChecks = new FirstQuotaChecksMeet(6);
+        var firstChecks = Rendezvous.AtFirstQuotaCheck(6);
         await using var host = await TestAppHost.StartAsync(Plans(), services =>
         {
             services.AddSingleton<TimeProvider>(_clock);
@@ -107,36 +107,6 @@ public sealed class EntitlementTests : IAsyncLifetime
         Assert.Equal(5, await db.Builds.CountAsync(b => b.CreatedBy == actor.UserId));
         Assert.Equal(5, await db.AuditEvents.CountAsync(a => a.ActorId == actor.UserId && a.Action == AuditActions.BuildStarted));
         Assert.Equal(5, await db.PhaseRuns.CountAsync(r => db.Builds.Any(b => b.Id == r.BuildId && b.CreatedBy == actor.UserId)));
-    }
-
-    /// <summary>Once armed, holds each quota count made outside a transaction, once it has run, until all the expected starts have made theirs.</summary>
-    private sealed class FirstQuotaChecksMeet(int starts) : DbCommandInterceptor
-    {
-        private readonly TaskCompletionSource _allMet = new(TaskCreationOptions.RunContinuationsAsynchronously);
-        private volatile bool _armed;
-        private int _met;
-
-        public int Met => _met;
-
-        public void Arm() => _armed = true;
-
-        // After the count has run: each start has its answer (four used) before any of them goes on to write.
-        public override async ValueTask<DbDataReader> ReaderExecutedAsync(
-            DbCommand command, CommandExecutedEventData eventData, DbDataReader result, CancellationToken cancellationToken = default)
-        {
-            if (_armed && command.Transaction is null && command.CommandText.Contains("COUNT(*)", StringComparison.Ordinal)
-                && command.CommandText.Contains("\"Builds\"", StringComparison.Ordinal))
-            {
-                if (Interlocked.Increment(ref _met) == starts)
-                {
-                    _allMet.SetResult();
-                }
-
-                await _allMet.Task.WaitAsync(TimeSpan.FromSeconds(30), cancellationToken);
-            }
-
-            return result;
-        }
     }
 
     [Fact]
