@@ -12,6 +12,7 @@ internal static class OutboxRegistration
         services.AddSingleton<OutboxSignal>();
         services.AddSingleton<IInterceptor>(sp => new RingAfterCommit<OutboxMessage>(sp.GetRequiredService<OutboxSignal>(), m => m.IsFresh));
         services.AddSingleton<OutboxDispatcher>();
+        services.AddSingleton<IOutboxMonitor, OutboxMonitor>();
         services.AddHostedService<OutboxDispatchingService>();
         return services;
     }

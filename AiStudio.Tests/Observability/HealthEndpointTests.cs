@@ -1,7 +1,10 @@
 using System.Net;
 using System.Text.Json.Nodes;
+using AiStudio.Core.Outbox;
+using AiStudio.Core.Persistence;
 using AiStudio.Tests.Support;
 using Microsoft.Data.Sqlite;
+using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using Quartz;
 
@@ -18,7 +21,7 @@ public sealed class HealthEndpointTests
         var (status, body) = await app.GetAsync("health/ready");
         Assert.Equal(HttpStatusCode.OK, status);
         Assert.Equal("ok", (string?)body["status"]);
-        Assert.Equal(["database", "jobs"], Names(body));
+        Assert.Equal(["database", "jobs", "outbox"], Names(body));
         Assert.All(Checks(body), check =>
         {
             Assert.Equal("ok", (string?)check["status"]);
@@ -32,7 +35,7 @@ public sealed class HealthEndpointTests
         // The original /health is the readiness probe.
         var (aliasStatus, alias) = await app.GetAsync("health");
         Assert.Equal(HttpStatusCode.OK, aliasStatus);
-        Assert.Equal(["database", "jobs"], Names(alias));
+        Assert.Equal(["database", "jobs", "outbox"], Names(alias));
     }
 
     [Fact]
@@ -97,6 +100,43 @@ public sealed class HealthEndpointTests
         var (liveStatus, live) = await app.GetAsync("health/live");
         Assert.Equal(HttpStatusCode.OK, liveStatus);
         Assert.Equal("ok", (string?)live["status"]);
+    }
+
+    [Fact]
+    public async Task Ready_NoticeWaitingMoreThanAMinute_AnswersDegradedInWordsAndStaysReady()
+    {
+        await using var app = await WebApp.StartAsync();
+        var contexts = app.Factory.Services.GetRequiredService<IDbContextFactory<AiStudioDbContext>>();
+        var written = DateTimeOffset.UtcNow.AddMinutes(-5);
+        await using (var db = await contexts.CreateDbContextAsync())
+        {
+            // A notice of a kind this version cannot hand on, written five minutes ago: it stays in the outbox.
+            db.AddNotice(new NoticeNobodyHandles(), written);
+            await db.SaveChangesAsync();
+        }
+
+        await Eventually.Until(
+            async () =>
+            {
+                await using var db = await contexts.CreateDbContextAsync();
+                return await db.OutboxMessages.AnyAsync(m => m.Attempts > 0);
+            },
+            RunWaits.Timeout,
+            "the dispatcher should have tried the notice");
+        var (status, body) = await app.GetAsync("health/ready");
+
+        Assert.Equal(HttpStatusCode.OK, status);
+        Assert.Equal("degraded", (string?)body["status"]);
+        var outbox = Checks(body).Single(c => (string?)c["name"] == "outbox");
+        Assert.Equal("degraded", (string?)outbox["status"]);
+        var description = (string)outbox["description"]!;
+        Assert.StartsWith($"1 notice(s) have waited more than a minute to be handed on, the oldest since {written.UtcDateTime:yyyy-MM-dd HH:mm:ss} UTC", description);
+        Assert.Contains("No handler is registered for outbox messages of kind 'test.nobody-handles'", description);
+    }
+
+    private sealed record NoticeNobodyHandles : IOutboxNotice
+    {
+        public static string Kind => "test.nobody-handles";
     }
 
     private static async Task Execute(SqliteConnection connection, string sql)

@@ -24,7 +24,8 @@ internal static class ObservabilityRegistration
         builder.Services.AddHealthChecks()
             .AddCheck("process", () => HealthCheckResult.Healthy("The process is up and serving requests."), [LiveTag])
             .AddCheck<DatabaseHealthCheck>("database", HealthStatus.Unhealthy, [ReadyTag], CheckTimeout)
-            .AddCheck<JobEngineHealthCheck>("jobs", HealthStatus.Unhealthy, [ReadyTag], CheckTimeout);
+            .AddCheck<JobEngineHealthCheck>("jobs", HealthStatus.Unhealthy, [ReadyTag], CheckTimeout)
+            .AddCheck<OutboxHealthCheck>("outbox", HealthStatus.Degraded, [ReadyTag], CheckTimeout);
 
         // Every log entry written inside a request or a phase run carries its trace and span ids as scope properties.
         builder.Logging.Configure(o => o.ActivityTrackingOptions =
