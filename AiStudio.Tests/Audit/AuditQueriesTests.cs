@@ -5,7 +5,7 @@ using Microsoft.EntityFrameworkCore;
 
 namespace AiStudio.Tests.Audit;
 
-/// <summary>A real SQLite file with 1,000 synthetic sealed events, shared by the tests (they only read).</summary>
+/// <summary>A real database with 1,000 synthetic sealed events, shared by the tests (they only read).</summary>
 public sealed class AuditTrailFixture : IAsyncLifetime
 {
     public const int Count = 1_000;
@@ -34,6 +34,7 @@ public sealed class AuditTrailFixture : IAsyncLifetime
     }
 }
 
+[Trait(TestDatabase.Trait, TestDatabase.EveryProvider)]
 public sealed class AuditQueriesTests(AuditTrailFixture fixture) : IClassFixture<AuditTrailFixture>
 {
     private static readonly Actor Admin = new("admin-id", "admin@example.com", IsAdmin: true);

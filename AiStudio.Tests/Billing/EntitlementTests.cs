@@ -12,7 +12,8 @@ using Microsoft.Extensions.DependencyInjection;
 
 namespace AiStudio.Tests.Billing;
 
-/// <summary>Plans and what they allow, through the real Core services on SQLite with a clock the test sets.</summary>
+/// <summary>Plans and what they allow, through the real Core services on a real database with a clock the test sets.</summary>
+[Trait(TestDatabase.Trait, TestDatabase.EveryProvider)]
 public sealed class EntitlementTests : IAsyncLifetime
 {
     private readonly ManualTimeProvider _clock = new(new DateTimeOffset(2026, 11, 30, 22, 0, 0, TimeSpan.Zero));
@@ -120,11 +121,12 @@ public sealed class EntitlementTests : IAsyncLifetime
 
         public void Arm() => _armed = true;
 
-        // After the count has run: each start has its answer (four used) before any of them goes on to write.
+        // After the count has run: each start has its answer (four used) before any of them goes on to write. (SQLite's
+        // SQL says COUNT(*), PostgreSQL's count(*).)
         public override async ValueTask<DbDataReader> ReaderExecutedAsync(
             DbCommand command, CommandExecutedEventData eventData, DbDataReader result, CancellationToken cancellationToken = default)
         {
-            if (_armed && command.Transaction is null && command.CommandText.Contains("COUNT(*)", StringComparison.Ordinal)
+            if (_armed && command.Transaction is null && command.CommandText.Contains("COUNT(*)", StringComparison.OrdinalIgnoreCase)
                 && command.CommandText.Contains("\"Builds\"", StringComparison.Ordinal))
             {
                 if (Interlocked.Increment(ref _met) == starts)
