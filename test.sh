@@ -31,8 +31,8 @@ if server=$(scripts/postgres.sh start "$cluster" --fast); then
   export AISTUDIO_TEST_POSTGRES="$server"
   echo "Throwaway PostgreSQL for the second pass: ${server%%;Username=*}"
 else
-  postgres_missing="the throwaway PostgreSQL did not start (scripts/postgres.sh start), so the PostgreSQL pass did not run"
-  echo "$postgres_missing" >&2
+  postgres_missing="the throwaway PostgreSQL did not start (scripts/postgres.sh start)"
+  echo "$postgres_missing: the PostgreSQL pass will not run." >&2
 fi
 
 # Counters of one pass's trx file; a build failure or a crashed test host leaves none, which counts as a failure.
@@ -82,7 +82,7 @@ echo "SQLite pass: $sqlite_passed passed, $sqlite_failed failed (${sqlite_second
 if [ -z "$postgres_missing" ]; then
   echo "PostgreSQL pass: $postgres_passed passed, $postgres_failed failed (${postgres_seconds} s)"
 else
-  echo "PostgreSQL pass: did not run: $postgres_missing$([ "${CI:-}" = "true" ] && echo " (a failure under CI)")"
+  echo "PostgreSQL pass: did not run, $postgres_missing$([ "${CI:-}" = "true" ] && echo "; a failure under CI")."
 fi
 [ "$sqlite_status" -ne 0 ] && echo "The SQLite pass failed."
 [ "$postgres_status" -ne 0 ] && echo "The PostgreSQL pass failed."
