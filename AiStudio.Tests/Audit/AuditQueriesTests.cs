@@ -50,6 +50,8 @@ public sealed class AuditQueriesTests(AuditTrailFixture fixture) : IClassFixture
         { "exact action", new AuditFilter(Action: AuditActions.PhaseApproved) },
         { "action prefix", new AuditFilter(Action: "phase.") },
         { "action prefix with star", new AuditFilter(Action: "run*") },
+        { "action prefix in capitals", new AuditFilter(Action: "PHASE.") },
+        { "exact action in capitals", new AuditFilter(Action: "Phase.Approved") },
         { "from", new AuditFilter(From: AuditSeeder.Start.AddSeconds(900)) },
         { "date range", new AuditFilter(From: AuditSeeder.Start.AddSeconds(100), To: AuditSeeder.Start.AddSeconds(250)) },
         { "combined", new AuditFilter(Actor: "user-1", Action: "phase.", BuildId: AuditSeeder.Builds[1]) },
@@ -177,7 +179,9 @@ public sealed class AuditQueriesTests(AuditTrailFixture fixture) : IClassFixture
         (f.Actor is null || e.ActorId == f.Actor || e.ActorName.Contains(f.Actor, StringComparison.Ordinal))
         && (f.ProjectId is null || e.ProjectId == f.ProjectId)
         && (f.BuildId is null || e.BuildId == f.BuildId)
-        && (f.Action is null || (f.Action.EndsWith('.') || f.Action.EndsWith('*') ? e.Action.StartsWith(f.Action.TrimEnd('*'), StringComparison.Ordinal) : e.Action == f.Action))
+        && (f.Action is null || (f.Action.EndsWith('.') || f.Action.EndsWith('*')
+            ? e.Action.StartsWith(f.Action.TrimEnd('*'), StringComparison.OrdinalIgnoreCase)
+            : e.Action.Equals(f.Action, StringComparison.OrdinalIgnoreCase)))
         && (f.From is null || e.OccurredAt >= f.From)
         && (f.To is null || e.OccurredAt < f.To);
 }
