@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Runs every test (unit, persistence, bUnit, HTTP and browser) and ends with one line: "N passed, N failed".
-# Installs Debian's Chromium for the browser tests when it is missing.
+# Runs every test (unit, persistence, bUnit, HTTP and browser) on SQLite, then the suites that touch the database (trait
+# Database=EveryProvider) again on a throwaway PostgreSQL, and ends with one line for both: "N passed, N failed".
+# Installs Debian's Chromium for the browser tests, and PostgreSQL (through scripts/postgres.sh), when they are missing.
 set -uo pipefail
 cd "$(dirname "$0")"
 
@@ -16,24 +17,75 @@ dotnet tool restore >/dev/null || { echo "dotnet tool restore failed"; echo "0 p
 
 results="$(pwd)/TestResults"
 rm -rf "$results"
-dotnet test AiStudio.sln --logger "trx;LogFileName=results.trx" --logger "console;verbosity=normal" --results-directory "$results"
-status=$?
 
-passed=0
-failed=0
-for trx in "$results"/*.trx; do
-  [ -f "$trx" ] || continue
-  counters=$(grep -o '<Counters [^>]*>' "$trx" | head -1)
-  p=$(sed -n 's/.* passed="\([0-9]*\)".*/\1/p' <<<"$counters")
-  f=$(sed -n 's/.* failed="\([0-9]*\)".*/\1/p' <<<"$counters")
-  passed=$((passed + ${p:-0}))
-  failed=$((failed + ${f:-0}))
-done
+# A short path: PostgreSQL puts its socket in this folder.
+cluster=$(mktemp -d /tmp/aistudio-pg.XXXXXX)
+stop_cluster() {
+  scripts/postgres.sh stop "$cluster" >/dev/null 2>&1
+  rm -rf "$cluster"
+}
+trap stop_cluster EXIT
 
-# A build failure or a crashed test host produces no counters: count it as a failure, never as green.
-if [ "$status" -ne 0 ] && [ "$failed" -eq 0 ]; then
-  failed=1
+postgres_missing=""
+if server=$(scripts/postgres.sh start "$cluster" --fast); then
+  export AISTUDIO_TEST_POSTGRES="$server"
+  echo "Throwaway PostgreSQL for the second pass: ${server%%;Username=*}"
+else
+  postgres_missing="the throwaway PostgreSQL did not start (scripts/postgres.sh start)"
+  echo "$postgres_missing: the PostgreSQL pass will not run." >&2
 fi
 
-echo "$passed passed, $failed failed"
-exit "$status"
+# Counters of one pass's trx file; a build failure or a crashed test host leaves none, which counts as a failure.
+counters() {
+  local trx=$1 status=$2 p=0 f=0
+  if [ -f "$trx" ]; then
+    local line
+    line=$(grep -o '<Counters [^>]*>' "$trx" | head -1)
+    p=$(sed -n 's/.* passed="\([0-9]*\)".*/\1/p' <<<"$line")
+    f=$(sed -n 's/.* failed="\([0-9]*\)".*/\1/p' <<<"$line")
+  fi
+  p=${p:-0}
+  f=${f:-0}
+  if [ "$status" -ne 0 ] && [ "$f" -eq 0 ]; then
+    f=1
+  fi
+  echo "$p $f"
+}
+
+start=$SECONDS
+AISTUDIO_TEST_DATABASE=Sqlite dotnet test AiStudio.sln \
+  --logger "trx;LogFileName=sqlite.trx" --logger "console;verbosity=normal" --results-directory "$results"
+sqlite_status=$?
+sqlite_seconds=$((SECONDS - start))
+read -r sqlite_passed sqlite_failed < <(counters "$results/sqlite.trx" "$sqlite_status")
+
+start=$SECONDS
+if [ -z "$postgres_missing" ]; then
+  AISTUDIO_TEST_DATABASE=PostgreSQL dotnet test AiStudio.sln --no-build --filter "Database=EveryProvider" \
+    --logger "trx;LogFileName=postgresql.trx" --logger "console;verbosity=normal" --results-directory "$results"
+  postgres_status=$?
+  read -r postgres_passed postgres_failed < <(counters "$results/postgresql.trx" "$postgres_status")
+elif [ "${CI:-}" = "true" ]; then
+  # CI promises both databases: a PostgreSQL that cannot start is a failure there, never a quiet SQLite-only run.
+  postgres_status=1
+  postgres_passed=0
+  postgres_failed=1
+else
+  postgres_status=0
+  postgres_passed=0
+  postgres_failed=0
+fi
+postgres_seconds=$((SECONDS - start))
+
+echo
+echo "SQLite pass: $sqlite_passed passed, $sqlite_failed failed (${sqlite_seconds} s)"
+if [ -z "$postgres_missing" ]; then
+  echo "PostgreSQL pass: $postgres_passed passed, $postgres_failed failed (${postgres_seconds} s)"
+else
+  echo "PostgreSQL pass: did not run, $postgres_missing$([ "${CI:-}" = "true" ] && echo "; a failure under CI")."
+fi
+[ "$sqlite_status" -ne 0 ] && echo "The SQLite pass failed."
+[ "$postgres_status" -ne 0 ] && echo "The PostgreSQL pass failed."
+
+echo "$((sqlite_passed + postgres_passed)) passed, $((sqlite_failed + postgres_failed)) failed"
+[ "$sqlite_status" -eq 0 ] && [ "$postgres_status" -eq 0 ]

@@ -32,7 +32,9 @@ internal static class AuditFiltering
             events = events.Where(e => e.BuildId == buildId);
         }
 
-        if (Clean(filter.Action) is { } action)
+        // Action codes are lower case. SQLite's LIKE ignores ASCII case where PostgreSQL's does not: a filter typed in
+        // capitals finds the same events on both, and its exact form too.
+        if (Clean(filter.Action)?.ToLowerInvariant() is { } action)
         {
             if (action.EndsWith('*') || action.EndsWith('.'))
             {

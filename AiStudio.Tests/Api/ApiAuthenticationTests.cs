@@ -4,10 +4,12 @@ using System.Net;
 using System.Net.Http.Headers;
 using System.Net.Http.Json;
 using AiStudio.Core.ApiTokens;
+using AiStudio.Tests.Support;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace AiStudio.Tests.Api;
 
+[Trait(TestDatabase.Trait, TestDatabase.EveryProvider)]
 public sealed class ApiAuthenticationTests(ApiHost host) : IClassFixture<ApiHost>
 {
     [Fact]

@@ -2,9 +2,11 @@ using System.Net;
 using System.Net.Http.Json;
 using System.Text;
 using System.Text.Json.Nodes;
+using AiStudio.Tests.Support;
 
 namespace AiStudio.Tests.Api;
 
+[Trait(TestDatabase.Trait, TestDatabase.EveryProvider)]
 public sealed class BuildApiTests(ApiHost host) : IClassFixture<ApiHost>
 {
     private const string Requirements = "Add a contact form to the website that emails the support team and thanks the visitor.";

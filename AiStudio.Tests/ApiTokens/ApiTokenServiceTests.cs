@@ -4,12 +4,12 @@ using AiStudio.Core.ApiTokens;
 using AiStudio.Core.Common;
 using AiStudio.Core.Persistence;
 using AiStudio.Tests.Support;
-using Microsoft.Data.Sqlite;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace AiStudio.Tests.ApiTokens;
 
+[Trait(TestDatabase.Trait, TestDatabase.EveryProvider)]
 public sealed class ApiTokenServiceTests : IAsyncLifetime
 {
     private TestAppHost _host = null!;
@@ -65,10 +65,11 @@ public sealed class ApiTokenServiceTests : IAsyncLifetime
 
         // Every column of every row, as the database holds it: the secret part must appear nowhere.
         var secret = created.Plaintext[ApiToken.PrefixLength..];
-        await using var connection = new SqliteConnection($"Data Source={Path.Combine(_host.DataDirectory, "aistudio.db")}");
+        await using var raw = await _host.CreateDbContextAsync();
+        var connection = raw.Database.GetDbConnection();
         await connection.OpenAsync();
         await using var command = connection.CreateCommand();
-        command.CommandText = "SELECT * FROM ApiTokens";
+        command.CommandText = "SELECT * FROM \"ApiTokens\"";
         await using var reader = await command.ExecuteReaderAsync();
         var values = new List<string>();
         while (await reader.ReadAsync())

@@ -8,7 +8,11 @@ using Microsoft.Extensions.Logging.Abstractions;
 
 namespace AiStudio.Tests.Audit;
 
-/// <summary>The hash chain on a real SQLite file: sealing under concurrent writers, and each kind of tampering found.</summary>
+/// <summary>
+/// The hash chain on a real database (SQLite, or PostgreSQL in its pass): sealing under concurrent writers, and each
+/// kind of tampering found.
+/// </summary>
+[Trait(TestDatabase.Trait, TestDatabase.EveryProvider)]
 public sealed class AuditChainTests : IAsyncLifetime
 {
     private const int Seeded = 100;

@@ -30,7 +30,8 @@ public sealed class AuditCsvTests
         Assert.Equal("1,\"a,b\",,'=x\r\n", AuditCsv.Line(["1", "a,b", null, "=x"]));
 }
 
-/// <summary>The export against a real SQLite file: what it writes is what the page shows, cell for cell.</summary>
+/// <summary>The export against a real database: what it writes is what the page shows, cell for cell.</summary>
+[Trait(TestDatabase.Trait, TestDatabase.EveryProvider)]
 public sealed class AuditExportTests(AuditTrailFixture fixture) : IClassFixture<AuditTrailFixture>
 {
     private static readonly Actor Admin = new("admin-id", "admin@example.com", IsAdmin: true);

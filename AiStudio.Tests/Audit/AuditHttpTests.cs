@@ -3,6 +3,7 @@ using System.Text;
 using AiStudio.Core.Audit;
 using AiStudio.Core.Persistence;
 using AiStudio.Tests.Accounts;
+using AiStudio.Tests.Support;
 using AiStudio.Web.Audit;
 using AngleSharp.Html.Dom;
 using AngleSharp.Html.Parser;
@@ -11,6 +12,7 @@ using Microsoft.EntityFrameworkCore;
 namespace AiStudio.Tests.Audit;
 
 /// <summary>Sign-in auditing and the CSV export over real HTTP, through the real account forms and cookies.</summary>
+[Trait(TestDatabase.Trait, TestDatabase.EveryProvider)]
 public sealed class AuditHttpTests : IAsyncLifetime
 {
     private readonly AccountHost _host = new();

@@ -5,7 +5,7 @@ using Microsoft.EntityFrameworkCore;
 
 namespace AiStudio.Tests.Audit;
 
-/// <summary>A real SQLite file with 1,000 synthetic sealed events, shared by the tests (they only read).</summary>
+/// <summary>A real database with 1,000 synthetic sealed events, shared by the tests (they only read).</summary>
 public sealed class AuditTrailFixture : IAsyncLifetime
 {
     public const int Count = 1_000;
@@ -34,6 +34,7 @@ public sealed class AuditTrailFixture : IAsyncLifetime
     }
 }
 
+[Trait(TestDatabase.Trait, TestDatabase.EveryProvider)]
 public sealed class AuditQueriesTests(AuditTrailFixture fixture) : IClassFixture<AuditTrailFixture>
 {
     private static readonly Actor Admin = new("admin-id", "admin@example.com", IsAdmin: true);
@@ -49,6 +50,8 @@ public sealed class AuditQueriesTests(AuditTrailFixture fixture) : IClassFixture
         { "exact action", new AuditFilter(Action: AuditActions.PhaseApproved) },
         { "action prefix", new AuditFilter(Action: "phase.") },
         { "action prefix with star", new AuditFilter(Action: "run*") },
+        { "action prefix in capitals", new AuditFilter(Action: "PHASE.") },
+        { "exact action in capitals", new AuditFilter(Action: "Phase.Approved") },
         { "from", new AuditFilter(From: AuditSeeder.Start.AddSeconds(900)) },
         { "date range", new AuditFilter(From: AuditSeeder.Start.AddSeconds(100), To: AuditSeeder.Start.AddSeconds(250)) },
         { "combined", new AuditFilter(Actor: "user-1", Action: "phase.", BuildId: AuditSeeder.Builds[1]) },
@@ -176,7 +179,9 @@ public sealed class AuditQueriesTests(AuditTrailFixture fixture) : IClassFixture
         (f.Actor is null || e.ActorId == f.Actor || e.ActorName.Contains(f.Actor, StringComparison.Ordinal))
         && (f.ProjectId is null || e.ProjectId == f.ProjectId)
         && (f.BuildId is null || e.BuildId == f.BuildId)
-        && (f.Action is null || (f.Action.EndsWith('.') || f.Action.EndsWith('*') ? e.Action.StartsWith(f.Action.TrimEnd('*'), StringComparison.Ordinal) : e.Action == f.Action))
+        && (f.Action is null || (f.Action.EndsWith('.') || f.Action.EndsWith('*')
+            ? e.Action.StartsWith(f.Action.TrimEnd('*'), StringComparison.OrdinalIgnoreCase)
+            : e.Action.Equals(f.Action, StringComparison.OrdinalIgnoreCase)))
         && (f.From is null || e.OccurredAt >= f.From)
         && (f.To is null || e.OccurredAt < f.To);
 }

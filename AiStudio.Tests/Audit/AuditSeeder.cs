@@ -9,7 +9,7 @@ namespace AiStudio.Tests.Audit;
 /// <summary>
 /// Inserts many synthetic audit events, already sealed and chained after the current head, with prepared
 /// raw inserts in large transactions (far faster than EF for a million rows), then moves the head.
-/// SQLite only, on a quiet database: nothing else may seal while it runs.
+/// SQLite or PostgreSQL, on a quiet database: nothing else may seal while it runs.
 /// </summary>
 public static class AuditSeeder
 {
@@ -44,9 +44,10 @@ public static class AuditSeeder
     /// <summary>Inserts <paramref name="count"/> sealed events; returns the id of the first.</summary>
     public static async Task<long> SeedSealedAsync(AiStudioDbContext db, int count, Func<long, AuditEvent>? create = null, int batchSize = 20_000, CancellationToken cancellationToken = default)
     {
-        if (!db.Database.IsSqlite())
+        var postgreSql = db.Database.IsNpgsql();
+        if (!postgreSql && !db.Database.IsSqlite())
         {
-            throw new NotSupportedException("The seeder writes SQLite's formats (TEXT guids and decimals, explicit ids).");
+            throw new NotSupportedException("The seeder writes SQLite's and PostgreSQL's formats (explicit ids, and times, guids and decimals as each stores them).");
         }
 
         create ??= Synthetic;
@@ -64,9 +65,13 @@ public static class AuditSeeder
                 await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
                 await using var insert = connection.CreateCommand();
                 insert.Transaction = transaction;
-                insert.CommandText = $"INSERT INTO \"AuditEvents\" ({string.Join(", ", Columns.Select(c => $"\"{c}\""))}) VALUES ({string.Join(", ", Columns.Select(c => "$" + c))})";
-                var parameters = Columns.ToDictionary(c => c, c => AddParameter(insert, "$" + c));
-                insert.Prepare();
+                insert.CommandText = $"INSERT INTO \"AuditEvents\" ({string.Join(", ", Columns.Select(c => $"\"{c}\""))}) VALUES ({string.Join(", ", Columns.Select(c => "@" + c))})";
+                var parameters = Columns.ToDictionary(c => c, c => AddParameter(insert, "@" + c));
+                if (!postgreSql)
+                {
+                    // Npgsql prepares only with the parameters' types known, and these are set row by row.
+                    insert.Prepare();
+                }
 
                 var end = Math.Min(count, done + batchSize);
                 for (; done < end; done++)
@@ -75,17 +80,28 @@ public static class AuditSeeder
                     SetId(e, firstId + done);
                     e.Seal(++sequence, previous);
                     previous = e.Hash!;
-                    Bind(parameters, e);
+                    Bind(parameters, e, postgreSql);
                     await insert.ExecuteNonQueryAsync(cancellationToken);
                 }
 
                 await using var moveHead = connection.CreateCommand();
                 moveHead.Transaction = transaction;
-                moveHead.CommandText = "UPDATE \"AuditChainHead\" SET \"LastSequence\" = $sequence, \"LastHash\" = $hash WHERE \"Id\" = $id";
-                AddParameter(moveHead, "$sequence").Value = sequence;
-                AddParameter(moveHead, "$hash").Value = previous;
-                AddParameter(moveHead, "$id").Value = AuditChainHead.SingletonId;
+                moveHead.CommandText = "UPDATE \"AuditChainHead\" SET \"LastSequence\" = @sequence, \"LastHash\" = @hash WHERE \"Id\" = @id";
+                AddParameter(moveHead, "@sequence").Value = sequence;
+                AddParameter(moveHead, "@hash").Value = previous;
+                AddParameter(moveHead, "@id").Value = AuditChainHead.SingletonId;
                 await moveHead.ExecuteNonQueryAsync(cancellationToken);
+
+                if (postgreSql)
+                {
+                    // Explicit ids leave PostgreSQL's identity sequence behind; the app's next event must come after them.
+                    await using var identity = connection.CreateCommand();
+                    identity.Transaction = transaction;
+                    identity.CommandText = "SELECT setval(pg_get_serial_sequence('\"AuditEvents\"', 'Id'), @last)";
+                    AddParameter(identity, "@last").Value = firstId + done - 1;
+                    await identity.ExecuteScalarAsync(cancellationToken);
+                }
+
                 await transaction.CommitAsync(cancellationToken);
             }
         }
@@ -105,18 +121,31 @@ public static class AuditSeeder
         return parameter;
     }
 
-    // The formats EF Core's SQLite provider writes: ticks for times, upper-case TEXT guids, TEXT decimals.
-    private static void Bind(Dictionary<string, DbParameter> p, AuditEvent e)
+    // The formats EF Core's providers write. SQLite: ticks for times, upper-case TEXT guids, TEXT decimals. PostgreSQL:
+    // timestamptz in UTC, uuid, numeric.
+    private static void Bind(Dictionary<string, DbParameter> p, AuditEvent e, bool postgreSql)
     {
+        if (postgreSql)
+        {
+            p["OccurredAt"].Value = e.OccurredAt.ToUniversalTime();
+            p["ProjectId"].Value = (object?)e.ProjectId ?? DBNull.Value;
+            p["BuildId"].Value = (object?)e.BuildId ?? DBNull.Value;
+            p["Cost"].Value = (object?)e.Cost ?? DBNull.Value;
+        }
+        else
+        {
+            p["OccurredAt"].Value = e.OccurredAt.UtcTicks;
+            p["ProjectId"].Value = (object?)e.ProjectId?.ToString("D").ToUpperInvariant() ?? DBNull.Value;
+            p["BuildId"].Value = (object?)e.BuildId?.ToString("D").ToUpperInvariant() ?? DBNull.Value;
+            p["Cost"].Value = (object?)e.Cost?.ToString("0.0###########################", CultureInfo.InvariantCulture) ?? DBNull.Value;
+        }
+
         p["Id"].Value = e.Id;
-        p["OccurredAt"].Value = e.OccurredAt.UtcTicks;
         p["ActorId"].Value = e.ActorId;
         p["ActorName"].Value = e.ActorName;
         p["Action"].Value = e.Action;
         p["EntityType"].Value = e.EntityType;
         p["EntityId"].Value = e.EntityId;
-        p["ProjectId"].Value = (object?)e.ProjectId?.ToString("D").ToUpperInvariant() ?? DBNull.Value;
-        p["BuildId"].Value = (object?)e.BuildId?.ToString("D").ToUpperInvariant() ?? DBNull.Value;
         p["Before"].Value = (object?)e.Before ?? DBNull.Value;
         p["After"].Value = (object?)e.After ?? DBNull.Value;
         p["Detail"].Value = (object?)e.Detail ?? DBNull.Value;
@@ -124,7 +153,6 @@ public static class AuditSeeder
         p["ModelId"].Value = (object?)e.ModelId ?? DBNull.Value;
         p["InputTokens"].Value = (object?)e.InputTokens ?? DBNull.Value;
         p["OutputTokens"].Value = (object?)e.OutputTokens ?? DBNull.Value;
-        p["Cost"].Value = (object?)e.Cost?.ToString("0.0###########################", CultureInfo.InvariantCulture) ?? DBNull.Value;
         p["Sequence"].Value = e.Sequence!.Value;
         p["PreviousHash"].Value = e.PreviousHash!;
         p["Hash"].Value = e.Hash!;

@@ -5,6 +5,7 @@ using Microsoft.EntityFrameworkCore;
 
 namespace AiStudio.Tests.Audit;
 
+[Trait(TestDatabase.Trait, TestDatabase.EveryProvider)]
 public sealed class VerdictAuditTests : IAsyncLifetime
 {
     private TestAppHost _host = null!;

@@ -12,6 +12,7 @@ namespace AiStudio.Tests.Authorization;
 /// Every service action for every kind of person: members act by role, an admin acts on anything, and a
 /// non-member is told "not found", never "forbidden". A refused action changes nothing.
 /// </summary>
+[Trait(TestDatabase.Trait, TestDatabase.EveryProvider)]
 public sealed class AuthorizationMatrixTests(ManualExecutionFixture fixture) : IClassFixture<ManualExecutionFixture>
 {
     private const string Requirements = "Customers receive an email reminder seven days before an invoice is due.";

@@ -3,6 +3,7 @@ using System.Net.Http.Json;
 using System.Text.Json.Nodes;
 using AiStudio.Core.Builds;
 using AiStudio.Core.Projects;
+using AiStudio.Tests.Support;
 using Microsoft.EntityFrameworkCore;
 
 namespace AiStudio.Tests.Authorization;
@@ -32,6 +33,7 @@ public enum HttpAction
 /// The same rules as <see cref="AuthorizationMatrixTests"/> over HTTP: the REST API with each person's token, and the
 /// cookie routes that take ids. A non-member gets 404 exactly as for an id that does not exist.
 /// </summary>
+[Trait(TestDatabase.Trait, TestDatabase.EveryProvider)]
 public sealed class HttpAuthorizationMatrixTests(HttpMatrixHost host) : IClassFixture<HttpMatrixHost>
 {
     private const string Requirements = "Customers receive an email reminder seven days before an invoice is due.";

@@ -10,6 +10,7 @@ namespace AiStudio.Tests.BadInput;
 /// Text that looks dangerous but is legitimate content (markup, SQL, every script and emoji): stored exactly as
 /// typed, and read back exactly, through the real services. How it is shown is checked over HTTP and in Chromium.
 /// </summary>
+[Trait(TestDatabase.Trait, TestDatabase.EveryProvider)]
 public sealed class AllowedTextTests(BadInputScene scene) : IClassFixture<BadInputScene>
 {
     public static TheoryData<string> AllowedValues => new(BadText.Allowed);

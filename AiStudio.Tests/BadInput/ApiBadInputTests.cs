@@ -3,6 +3,7 @@ using System.Net.Http.Json;
 using System.Text;
 using System.Text.Json.Nodes;
 using AiStudio.Tests.Api;
+using AiStudio.Tests.Support;
 
 namespace AiStudio.Tests.BadInput;
 
@@ -10,6 +11,7 @@ namespace AiStudio.Tests.BadInput;
 /// Every field, enum and id of the REST API with every bad value, over real HTTP: a 400 problem that names the
 /// field (404 for an id that does not exist or is another team's), and the database exactly as before.
 /// </summary>
+[Trait(TestDatabase.Trait, TestDatabase.EveryProvider)]
 public sealed class ApiBadInputTests(ApiScene scene) : IClassFixture<ApiScene>
 {
     private const string StartBody = """{"projectName":"Website","title":"Contact form","requirements":"Add a contact form to the website that emails the support team."}""";

@@ -20,6 +20,7 @@ namespace AiStudio.Tests.BadInput;
 /// The service's message reaches the person on each form (found by its label and button, as a person would), and
 /// markup typed into a form comes back on the page as text.
 /// </summary>
+[Trait(TestDatabase.Trait, TestDatabase.EveryProvider)]
 public sealed class FormMessagesTests : ComponentTestBase, IClassFixture<BadInputScene>
 {
     private readonly BadInputScene _scene;

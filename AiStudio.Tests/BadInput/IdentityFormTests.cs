@@ -1,5 +1,6 @@
 using System.Net;
 using AiStudio.Tests.Accounts;
+using AiStudio.Tests.Support;
 
 namespace AiStudio.Tests.BadInput;
 
@@ -7,6 +8,7 @@ namespace AiStudio.Tests.BadInput;
 /// The account forms (static server-rendered, posted with their antiforgery token as a browser would) with every
 /// bad value: the form comes back with a message, no account, sign-in or change is made, and markup is echoed as text.
 /// </summary>
+[Trait(TestDatabase.Trait, TestDatabase.EveryProvider)]
 public sealed class IdentityFormTests(AccountHost host) : IClassFixture<AccountHost>
 {
     private const string Password = "Str0ng!Passw0rd";

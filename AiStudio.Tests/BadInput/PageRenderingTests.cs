@@ -1,5 +1,6 @@
 using System.Net;
 using AiStudio.Tests.Accounts;
+using AiStudio.Tests.Support;
 
 namespace AiStudio.Tests.BadInput;
 
@@ -7,6 +8,7 @@ namespace AiStudio.Tests.BadInput;
 /// Markup typed into a field comes back as text on every page that shows it (the prerendered HTML a browser
 /// first receives), never as markup; and the audit export's query refuses garbage with a 400.
 /// </summary>
+[Trait(TestDatabase.Trait, TestDatabase.EveryProvider)]
 public sealed class PageRenderingTests(ApiScene scene) : IClassFixture<ApiScene>
 {
     private const string Password = "Passw0rd!-long-enough";

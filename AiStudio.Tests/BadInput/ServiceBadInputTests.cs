@@ -7,14 +7,16 @@ using AiStudio.Core.Common;
 using AiStudio.Core.Projects;
 using AiStudio.Core.Roles;
 using AiStudio.Core.Users;
+using AiStudio.Tests.Support;
 
 namespace AiStudio.Tests.BadInput;
 
 /// <summary>
 /// Every field, enum and id that reaches a Core service, with every bad value, through the real services on a
-/// real SQLite file: each is refused with a message that names the field, and the database is exactly as before
-/// (rows, versions, audit trail).
+/// real database (SQLite, or PostgreSQL in its pass): each is refused with a message that names the field, and the
+/// database is exactly as before (rows, versions, audit trail).
 /// </summary>
+[Trait(TestDatabase.Trait, TestDatabase.EveryProvider)]
 public sealed class ServiceBadInputTests(BadInputScene scene) : IClassFixture<BadInputScene>
 {
     public static TheoryData<string, string> RefusedText => ServiceFields.RefusedRows();

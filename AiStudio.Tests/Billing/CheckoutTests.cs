@@ -6,6 +6,7 @@ using Microsoft.EntityFrameworkCore;
 namespace AiStudio.Tests.Billing;
 
 /// <summary>Checkout and the customer portal through the real Stripe.net client, against the fake Stripe on loopback.</summary>
+[Trait(TestDatabase.Trait, TestDatabase.EveryProvider)]
 public sealed class CheckoutTests : IAsyncLifetime
 {
     private const string AppBase = "https://studio.example.com/";

@@ -12,7 +12,8 @@ using Microsoft.Extensions.DependencyInjection;
 
 namespace AiStudio.Tests.Billing;
 
-/// <summary>Plans and what they allow, through the real Core services on SQLite with a clock the test sets.</summary>
+/// <summary>Plans and what they allow, through the real Core services on a real database with a clock the test sets.</summary>
+[Trait(TestDatabase.Trait, TestDatabase.EveryProvider)]
 public sealed class EntitlementTests : IAsyncLifetime
 {
     private readonly ManualTimeProvider _clock = new(new DateTimeOffset(2026, 11, 30, 22, 0, 0, TimeSpan.Zero));

@@ -1,9 +1,11 @@
 using System.Net;
 using System.Net.Http.Json;
 using AiStudio.Tests.Api;
+using AiStudio.Tests.Support;
 
 namespace AiStudio.Tests.Billing;
 
+[Trait(TestDatabase.Trait, TestDatabase.EveryProvider)]
 public sealed class PlanLimitApiTests : IAsyncLifetime
 {
     private readonly ApiHost _api = new(new Dictionary<string, string?>

@@ -7,6 +7,7 @@ using Microsoft.EntityFrameworkCore;
 namespace AiStudio.Tests.Billing;
 
 /// <summary>The plan's model list and member limit hold in the services, whatever surface calls them.</summary>
+[Trait(TestDatabase.Trait, TestDatabase.EveryProvider)]
 public sealed class PlanLimitServiceTests : IAsyncLifetime
 {
     private TestAppHost _host = null!;

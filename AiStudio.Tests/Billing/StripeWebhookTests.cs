@@ -6,6 +6,7 @@ using Microsoft.EntityFrameworkCore;
 namespace AiStudio.Tests.Billing;
 
 /// <summary>Stripe's webhook over real HTTP: signed as Stripe signs, verified by Stripe.net, applied once, in the right order.</summary>
+[Trait(TestDatabase.Trait, TestDatabase.EveryProvider)]
 public sealed class StripeWebhookTests(BillingWebHost host) : IClassFixture<BillingWebHost>
 {
     private static readonly DateTimeOffset T0 = new(2026, 11, 10, 12, 0, 0, TimeSpan.Zero);

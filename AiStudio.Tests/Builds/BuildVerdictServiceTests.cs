@@ -16,6 +16,7 @@ namespace AiStudio.Tests.Builds;
 /// Every kind of verdict through <see cref="IBuildCommands"/>, with the real worker (Quartz) and the offline model:
 /// what the next attempt is told, what is kept, what the audit trail says.
 /// </summary>
+[Trait(TestDatabase.Trait, TestDatabase.EveryProvider)]
 public sealed class BuildVerdictServiceTests(BuildVerdictServiceTests.HostFixture fixture) : IClassFixture<BuildVerdictServiceTests.HostFixture>
 {
     private const string Requirements =

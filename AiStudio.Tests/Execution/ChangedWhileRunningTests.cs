@@ -13,6 +13,7 @@ namespace AiStudio.Tests.Execution;
 /// A person pauses or cancels the build while the model is still writing: the executor stores the answer against the
 /// build as the person left it, never over their change.
 /// </summary>
+[Trait(TestDatabase.Trait, TestDatabase.EveryProvider)]
 public sealed class ChangedWhileRunningTests
 {
     private const string Requirements = "Customers receive an email reminder seven days before an invoice is due. Finance can switch reminders off per customer.";

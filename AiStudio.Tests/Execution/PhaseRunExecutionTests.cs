@@ -7,6 +7,7 @@ using Microsoft.EntityFrameworkCore;
 namespace AiStudio.Tests.Execution;
 
 /// <summary>Builds carried by Quartz's persistent store and the offline model (no delay between chunks).</summary>
+[Trait(TestDatabase.Trait, TestDatabase.EveryProvider)]
 public sealed class PhaseRunExecutionTests(TestAppHostFixture fixture) : IClassFixture<TestAppHostFixture>
 {
     private const string Requirements =

@@ -8,6 +8,7 @@ using Microsoft.Extensions.DependencyInjection;
 
 namespace AiStudio.Tests.Execution;
 
+[Trait(TestDatabase.Trait, TestDatabase.EveryProvider)]
 public sealed class RestartTests
 {
     private const string Requirements =
@@ -64,7 +65,6 @@ public sealed class RestartTests
         }
         finally
         {
-            Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
             TestAppHost.TryDelete(folder);
         }
 
@@ -97,7 +97,7 @@ public sealed class RestartTests
 
     private static async Task<PhaseRun> ReadRunAsync(string folder, Guid runId)
     {
-        await using var db = Core.Persistence.DesignTimeContexts.Sqlite($"Data Source={Path.Combine(folder, "aistudio.db")}");
+        await using var db = TestDatabase.OpenContext(folder);
         return await db.PhaseRuns.AsNoTracking().SingleAsync(r => r.Id == runId);
     }
 }

@@ -13,6 +13,7 @@ namespace AiStudio.Tests.Faults;
 /// The model server misbehaves in each way a real one does; the phase run retries over real HTTP, then fails with a
 /// message a person understands, and Retry runs the phase again. Nothing of a broken answer is stored.
 /// </summary>
+[Trait(TestDatabase.Trait, TestDatabase.EveryProvider)]
 public sealed class ModelServerFaultTests
 {
     private const int MaxRetries = 2;

@@ -17,6 +17,7 @@ namespace AiStudio.Tests.Faults;
 /// The app's process is killed with SIGKILL while the model is in the middle of an answer; started again on the same
 /// database, it completes the run exactly once: one attempt, one answer, one set of messages, audit events and costs.
 /// </summary>
+[Trait(TestDatabase.Trait, TestDatabase.EveryProvider)]
 public sealed class ProcessKilledTests
 {
     private const int SigKillExitCode = 128 + 9;
@@ -95,7 +96,6 @@ public sealed class ProcessKilledTests
         }
         finally
         {
-            Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
             TestAppHost.TryDelete(folder);
         }
     }
@@ -134,8 +134,7 @@ public sealed class ProcessKilledTests
         return client;
     }
 
-    private static AiStudioDbContext Context(string folder) =>
-        DesignTimeContexts.Sqlite($"Data Source={Path.Combine(folder, "aistudio.db")}");
+    private static AiStudioDbContext Context(string folder) => TestDatabase.OpenContext(folder);
 
     private static async Task<(PhaseRunStatus Status, int ExecutionCount, string? Output)> RunStateAsync(string folder, Guid buildId)
     {

@@ -13,6 +13,7 @@ using OpenTelemetry.Trace;
 namespace AiStudio.Tests.Observability;
 
 /// <summary>The real web app exporting over OTLP/HTTP to a receiver on loopback when configured, and exporting nothing when not.</summary>
+[Collection(AloneCollection.Name)]
 public sealed class OpenTelemetryExportTests
 {
     [Fact]
@@ -101,4 +102,16 @@ public sealed class OpenTelemetryExportTests
 
     private static string Describe(OtlpReceiver receiver) =>
         string.Join(", ", receiver.Exports.Select(e => $"{e.Signal} ({e.Body.Length} bytes)")) is { Length: > 0 } list ? list : "nothing";
+}
+
+/// <summary>
+/// OpenTelemetry's meter provider listens to every meter named AiStudio in the process, whichever host's IMeterFactory
+/// made it, and drops a metric from its exports once any of those meters is disposed: another test's host stopping
+/// during the export test took the app's phase-run and token metrics out of every later export. Tests in this
+/// collection run alone, after the parallel ones, with no other host in the process.
+/// </summary>
+[CollectionDefinition(Name, DisableParallelization = true)]
+public sealed class AloneCollection
+{
+    public const string Name = "Alone in the process";
 }

@@ -9,6 +9,7 @@ using Microsoft.EntityFrameworkCore;
 
 namespace AiStudio.Tests.Persistence;
 
+[Trait(TestDatabase.Trait, TestDatabase.EveryProvider)]
 public sealed class BuildPersistenceTests(TestAppHostFixture fixture) : IClassFixture<TestAppHostFixture>
 {
     private TestAppHost App => fixture.Host;
@@ -53,8 +54,11 @@ public sealed class BuildPersistenceTests(TestAppHostFixture fixture) : IClassFi
         var connection = db.Database.GetDbConnection();
         await connection.OpenAsync();
 
-        var buildRow = await ReadRowAsync(connection, "SELECT State, SuspendedPhase FROM Builds WHERE Title = $title", ("$title", build.Title));
-        var statuses = await ReadColumnAsync(connection, "SELECT Phase || ' ' || Attempt || ' ' || Status FROM PhaseRuns WHERE Phase IN ('Discovery', 'Planning') AND BuildId IN (SELECT Id FROM Builds WHERE Title = $title) ORDER BY Phase, Attempt", ("$title", build.Title));
+        // Quoted names and @ parameters read the same on SQLite and PostgreSQL.
+        var buildRow = await ReadRowAsync(connection, "SELECT \"State\", \"SuspendedPhase\" FROM \"Builds\" WHERE \"Title\" = @title", ("@title", build.Title));
+        var statuses = await ReadColumnAsync(connection,
+            "SELECT \"Phase\" || ' ' || \"Attempt\" || ' ' || \"Status\" FROM \"PhaseRuns\" WHERE \"Phase\" IN ('Discovery', 'Planning') " +
+            "AND \"BuildId\" IN (SELECT \"Id\" FROM \"Builds\" WHERE \"Title\" = @title) ORDER BY \"Phase\", \"Attempt\"", ("@title", build.Title));
 
         Assert.Equal(["OnHold", "Planning"], buildRow);
         Assert.Equal(["Discovery 1 Rejected", "Discovery 2 Approved", "Planning 1 AwaitingApproval"], statuses);

@@ -1,6 +1,4 @@
 using AiStudio.Core.Persistence;
-using AiStudio.Tests.Support;
-using Microsoft.Data.Sqlite;
 using Microsoft.EntityFrameworkCore;
 
 namespace AiStudio.Tests.Persistence;
@@ -51,52 +49,8 @@ public sealed class MigrationsTests
         Assert.Equal(["InitialCreate", .. sincePostgreSql], postgreSqlNames);
     }
 
-    [Fact]
-    public async Task MigrateAsync_FreshSqliteFile_AppliesEveryMigrationAndCreatesTables()
-    {
-        var folder = TestAppHost.NewDataDirectory();
-        var file = Path.Combine(folder, "fresh.db");
-        try
-        {
-            await using (var db = DesignTimeContexts.Sqlite($"Data Source={file}"))
-            {
-                await db.Database.MigrateAsync();
-
-                Assert.Equal(db.Database.GetMigrations(), await db.Database.GetAppliedMigrationsAsync());
-                Assert.Empty(await db.Database.GetPendingMigrationsAsync());
-                Assert.Equal(0, await db.Builds.CountAsync());
-            }
-
-            var tables = await TablesAsync(file);
-            Assert.Superset(
-                new HashSet<string> { "AspNetUsers", "Projects", "ProjectMembers", "Builds", "PhaseRuns", "RolePrompts", "ConversationMessages", "AuditEvents" },
-                tables);
-        }
-        finally
-        {
-            SqliteConnection.ClearAllPools();
-            TestAppHost.TryDelete(folder);
-        }
-    }
-
     private const string LastBeforePostgreSql = "BoardUpdatedAtIndex";
 
     // Migration ids are "yyyyMMddHHmmss_Name"; the providers' timestamps differ by the seconds between the two commands.
     private static string NameOf(string migrationId) => migrationId[(migrationId.IndexOf('_') + 1)..];
-
-    private static async Task<HashSet<string>> TablesAsync(string file)
-    {
-        await using var connection = new SqliteConnection($"Data Source={file}");
-        await connection.OpenAsync();
-        await using var command = connection.CreateCommand();
-        command.CommandText = "SELECT name FROM sqlite_master WHERE type = 'table'";
-        var tables = new HashSet<string>();
-        await using var reader = await command.ExecuteReaderAsync();
-        while (await reader.ReadAsync())
-        {
-            tables.Add(reader.GetString(0));
-        }
-
-        return tables;
-    }
 }

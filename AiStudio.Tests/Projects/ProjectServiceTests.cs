@@ -7,7 +7,8 @@ using Microsoft.EntityFrameworkCore;
 
 namespace AiStudio.Tests.Projects;
 
-/// <summary>The project service against a real SQLite file.</summary>
+/// <summary>The project service against a real database.</summary>
+[Trait(TestDatabase.Trait, TestDatabase.EveryProvider)]
 public sealed class ProjectServiceTests(ManualExecutionFixture fixture) : IClassFixture<ManualExecutionFixture>
 {
     private TestAppHost App => fixture.Host;

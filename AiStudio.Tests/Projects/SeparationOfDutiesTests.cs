@@ -8,7 +8,8 @@ using Microsoft.EntityFrameworkCore;
 
 namespace AiStudio.Tests.Projects;
 
-/// <summary>A project's approval rules applied by the build commands, against a real SQLite file.</summary>
+/// <summary>A project's approval rules applied by the build commands, against a real database.</summary>
+[Trait(TestDatabase.Trait, TestDatabase.EveryProvider)]
 public sealed class SeparationOfDutiesTests(ManualExecutionFixture fixture) : IClassFixture<ManualExecutionFixture>
 {
     private const string Requirements = "Customers receive an email reminder seven days before an invoice is due.";

@@ -6,6 +6,7 @@ using Microsoft.EntityFrameworkCore;
 
 namespace AiStudio.Tests.Roles;
 
+[Trait(TestDatabase.Trait, TestDatabase.EveryProvider)]
 public sealed class RolePromptActivationTests
 {
     private static readonly Actor Admin = new("admin-1", "admin@example.com", IsAdmin: true);

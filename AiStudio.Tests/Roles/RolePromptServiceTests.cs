@@ -7,6 +7,7 @@ using Microsoft.EntityFrameworkCore;
 namespace AiStudio.Tests.Roles;
 
 /// <summary>Each test works on its own role, so the tests can share one host.</summary>
+[Trait(TestDatabase.Trait, TestDatabase.EveryProvider)]
 public sealed class RolePromptServiceTests(TestAppHostFixture fixture) : IClassFixture<TestAppHostFixture>
 {
     private static readonly Actor Admin = new("admin-1", "admin@example.com", IsAdmin: true);

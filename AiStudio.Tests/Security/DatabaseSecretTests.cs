@@ -38,4 +38,29 @@ public sealed class DatabaseSecretTests
         Assert.NotEmpty(logs.Entries);
         Assert.DoesNotContain(logs.Entries, l => l.Contains(DbPassword, StringComparison.Ordinal));
     }
+
+    [Fact]
+    public async Task Start_PostgreSqlUnreachable_FailsWithoutEchoingThePassword()
+    {
+        var logs = new CapturingAllLogsProvider();
+
+        await using var factory = new AiStudioWebFactory(new Dictionary<string, string?>
+        {
+            ["Database:Provider"] = "PostgreSQL",
+            ["ConnectionStrings:AiStudio"] = $"Host=127.0.0.1;Port=9;Database=aistudio;Username=aistudio;Password={DbPassword};Timeout=2",
+        });
+        await using var app = factory.WithWebHostBuilder(web => web.ConfigureLogging(logging =>
+        {
+            logging.AddProvider(logs);
+            logging.AddFilter<CapturingAllLogsProvider>(null, LogLevel.Trace);
+        }));
+
+        var failure = Record.Exception(() => app.Server);
+
+        Assert.NotNull(failure);
+        Assert.Contains("NpgsqlException", failure.ToString());
+        Assert.DoesNotContain(DbPassword, failure.ToString());
+        Assert.NotEmpty(logs.Entries);
+        Assert.DoesNotContain(logs.Entries, l => l.Contains(DbPassword, StringComparison.Ordinal));
+    }
 }

@@ -31,7 +31,6 @@ public sealed class HttpsAppFactory : WebApplicationFactory<Program>
     public override async ValueTask DisposeAsync()
     {
         await base.DisposeAsync();
-        Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
         TestAppHost.TryDelete(_dataDirectory);
     }
 }

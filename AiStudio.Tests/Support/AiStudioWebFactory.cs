@@ -7,7 +7,7 @@ using Microsoft.Extensions.DependencyInjection;
 namespace AiStudio.Tests.Support;
 
 /// <summary>
-/// The real web app (Program.cs) on Kestrel at a free loopback port, with its own SQLite folder.
+/// The real web app (Program.cs) on Kestrel at a free loopback port, with its own data folder and database.
 /// Settings go in through UseSetting so that Program's own reads of configuration already see them.
 /// </summary>
 public sealed class AiStudioWebFactory : WebApplicationFactory<Program>
@@ -49,7 +49,6 @@ public sealed class AiStudioWebFactory : WebApplicationFactory<Program>
     public override async ValueTask DisposeAsync()
     {
         await base.DisposeAsync();
-        Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
         TestAppHost.TryDelete(DataDirectory);
     }
 }

@@ -10,9 +10,10 @@ using Microsoft.Extensions.Hosting;
 namespace AiStudio.Tests.Support;
 
 /// <summary>
-/// A real Core host (the same registrations the web app uses) on a fresh SQLite file in its own temp
-/// folder: migrations applied, prompts seeded, Quartz's persistent store running. Start it again on the
-/// same folder with <see cref="StartAsync(string, IDictionary{string, string?}?)"/> to simulate a restart.
+/// A real Core host (the same registrations the web app uses) on a fresh database of its own temp folder (a SQLite
+/// file there, or the folder's PostgreSQL database: see <see cref="TestDatabase"/>): migrations applied, prompts
+/// seeded, Quartz's persistent store running. Start it again on the same folder with
+/// <see cref="StartAsync(string, IDictionary{string, string?}?)"/> to simulate a restart.
 /// </summary>
 public sealed class TestAppHost : IAsyncDisposable
 {
@@ -46,15 +47,24 @@ public sealed class TestAppHost : IAsyncDisposable
     public static Task<TestAppHost> StartAsync(string dataDirectory, IDictionary<string, string?>? settings, Action<IServiceCollection> replaceServices) =>
         StartAsync(dataDirectory, settings, ownsFolder: false, replaceServices);
 
+    /// <summary>A host on the database that <paramref name="settings"/> name, for <see cref="TestDatabase"/>'s template.</summary>
+    internal static Task<TestAppHost> StartWithoutTestDatabaseAsync(string dataDirectory, IDictionary<string, string?> settings) =>
+        StartAsync(dataDirectory, SettingsWithoutDatabase(dataDirectory), settings, ownsFolder: false, replaceServices: null);
+
+    private static Task<TestAppHost> StartAsync(
+        string dataDirectory, IDictionary<string, string?>? settings, bool ownsFolder, Action<IServiceCollection>? replaceServices = null) =>
+        StartAsync(dataDirectory, DefaultSettings(dataDirectory), settings, ownsFolder, replaceServices);
+
     private static async Task<TestAppHost> StartAsync(
-        string dataDirectory, IDictionary<string, string?>? settings, bool ownsFolder, Action<IServiceCollection>? replaceServices = null)
+        string dataDirectory, IDictionary<string, string?> defaults, IDictionary<string, string?>? settings, bool ownsFolder,
+        Action<IServiceCollection>? replaceServices)
     {
         var builder = Microsoft.Extensions.Hosting.Host.CreateApplicationBuilder(new HostApplicationBuilderSettings
         {
             ContentRootPath = dataDirectory,
             EnvironmentName = "Testing",
         });
-        builder.Configuration.AddInMemoryCollection(DefaultSettings(dataDirectory));
+        builder.Configuration.AddInMemoryCollection(defaults);
         if (settings is not null)
         {
             builder.Configuration.AddInMemoryCollection(settings);
@@ -67,7 +77,22 @@ public sealed class TestAppHost : IAsyncDisposable
         return new TestAppHost(host, dataDirectory, ownsFolder);
     }
 
-    public static Dictionary<string, string?> DefaultSettings(string dataDirectory) => new()
+    /// <summary>
+    /// What every test host starts with: the offline model, generous limits, and the data folder's database (on
+    /// PostgreSQL, created when missing, see <see cref="TestDatabase.SettingsFor"/>).
+    /// </summary>
+    public static Dictionary<string, string?> DefaultSettings(string dataDirectory)
+    {
+        var settings = SettingsWithoutDatabase(dataDirectory);
+        foreach (var (key, value) in TestDatabase.SettingsFor(dataDirectory))
+        {
+            settings[key] = value;
+        }
+
+        return settings;
+    }
+
+    private static Dictionary<string, string?> SettingsWithoutDatabase(string dataDirectory) => new()
     {
         ["Database:DataDirectory"] = dataDirectory,
         ["Models:Default:Provider"] = "Offline",
@@ -118,8 +143,11 @@ public sealed class TestAppHost : IAsyncDisposable
         }
     }
 
+    /// <summary>Throws away a data folder and its database (the SQLite file in it, or its PostgreSQL database).</summary>
     public static void TryDelete(string directory)
     {
+        Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
+        TestDatabase.Drop(directory);
         try
         {
             Directory.Delete(directory, recursive: true);

@@ -10,6 +10,7 @@ using Microsoft.Extensions.DependencyInjection;
 
 namespace AiStudio.Tests.Users;
 
+[Trait(TestDatabase.Trait, TestDatabase.EveryProvider)]
 public sealed class AdminRulesTests
 {
     private static readonly Dictionary<string, string?> BossIsAdmin = new() { ["Admin:Emails:0"] = "Boss@Example.com" };
@@ -52,7 +53,6 @@ public sealed class AdminRulesTests
         }
         finally
         {
-            Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
             TestAppHost.TryDelete(folder);
         }
     }

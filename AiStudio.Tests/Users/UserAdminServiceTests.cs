@@ -11,6 +11,7 @@ using Microsoft.EntityFrameworkCore;
 
 namespace AiStudio.Tests.Users;
 
+[Trait(TestDatabase.Trait, TestDatabase.EveryProvider)]
 public sealed class UserAdminServiceTests(AccountHost host) : IClassFixture<AccountHost>
 {
     private IUserAdminService Service => host.Get<IUserAdminService>();
