@@ -20,10 +20,9 @@ public interface IEntitlementService
     Task EnsureCanStartBuildAsync(Actor actor, CancellationToken cancellationToken = default);
 
     /// <summary>
-    /// The same limit, checked again inside the transaction that is about to write a new build. It first takes the
-    /// user's row for update (on every plan), held until that transaction ends, so that builds one person starts at the
-    /// same moment are written one after another on every database (READ COMMITTED included): each counts and sees the
-    /// ones before it. The caller rolls back when this throws.
+    /// The same limit, checked again inside the transaction that is about to write a new build, after the caller took the
+    /// starter's row (<see cref="Identity.UserRowLock"/>): builds one person starts at the same moment then count one after
+    /// another on every database, READ COMMITTED included. The caller rolls back when this throws.
     /// </summary>
     /// <exception cref="PlanLimitException">The month's builds are used up.</exception>
     Task EnsureRoomForNewBuildAsync(AiStudioDbContext db, Actor actor, CancellationToken cancellationToken = default);
@@ -70,15 +69,7 @@ internal sealed class EntitlementService(
 
     public async Task EnsureRoomForNewBuildAsync(AiStudioDbContext db, Actor actor, CancellationToken cancellationToken = default)
     {
-        var limited = await MonthlyLimitOfAsync(actor, cancellationToken);
-
-        // An update that changes nothing still locks the row (SQL Server, PostgreSQL) or the file (SQLite) until the
-        // transaction ends; a second start waits here and then counts this one's build once it is committed. Taken
-        // whatever the plan: the second start must also see the project the first one created for the same new name,
-        // where it would otherwise create it again and be refused (a server database does not serialize the two).
-        await db.Users.Where(u => u.Id == actor.UserId)
-            .ExecuteUpdateAsync(u => u.SetProperty(x => x.ConcurrencyStamp, x => x.ConcurrencyStamp), cancellationToken);
-        if (limited is not var (plan, limit))
+        if (await MonthlyLimitOfAsync(actor, cancellationToken) is not var (plan, limit))
         {
             return;
         }

@@ -2,6 +2,7 @@ using AiStudio.Core.Audit;
 using AiStudio.Core.Billing;
 using AiStudio.Core.Common;
 using AiStudio.Core.Execution;
+using AiStudio.Core.Identity;
 using AiStudio.Core.ModelProviders;
 using AiStudio.Core.Outbox;
 using AiStudio.Core.Persistence;
@@ -55,7 +56,9 @@ internal sealed class BuildCommands(
     /// </summary>
     private async Task<Build> AddBuildAsync(AiStudioDbContext db, Actor actor, NewBuildRequest request, CancellationToken cancellationToken)
     {
-        // First, so that of builds started at once by one person at the plan's limit, each counts the ones before it.
+        // Builds one person starts at once are written one after another: each counts the ones before it against the plan,
+        // and finds the project an earlier one created for the same new name instead of creating it again.
+        await UserRowLock.HoldAsync(db, actor.UserId, cancellationToken);
         await entitlements.EnsureRoomForNewBuildAsync(db, actor, cancellationToken);
         var now = clock.GetUtcNow();
         var project = request.ProjectId is { } projectId

@@ -10,6 +10,7 @@ using Microsoft.Extensions.DependencyInjection;
 namespace AiStudio.Tests.Outbox;
 
 /// <summary>What a commit promises to do afterwards (schedule a run, tell pages) is done even when the hand-off fails.</summary>
+[Trait(TestDatabase.Trait, TestDatabase.EveryProvider)]
 public sealed class OutboxDispatchTests
 {
     private const string Requirements = "Customers receive an email reminder seven days before an invoice is due, and finance can switch it off per customer.";
@@ -21,7 +22,7 @@ public sealed class OutboxDispatchTests
         var actor = await app.CreateUserAsync("refused@example.com");
         Guid buildId;
         OutboxMessage refused;
-        await using (await JobStoreRefusal.StartAsync(app.Get<DatabaseSettings>()))
+        await using (await JobStoreRefusal.StartAsync(app.DataDirectory))
         {
             buildId = await app.Get<IBuildCommands>().StartAsync(actor, new NewBuildRequest("Billing", "Invoice reminders", Requirements));
             var runId = await RunIdAsync(app, buildId);
@@ -30,7 +31,7 @@ public sealed class OutboxDispatchTests
             refused = await MessageAsync(app, runId, m => m.Attempts >= 1);
             Assert.Null(refused.DispatchedAt);
             Assert.Contains(JobStoreRefusal.Message, refused.LastError);
-            Assert.Equal(0, await JobStoreRefusal.JobsForRunAsync(app.Get<DatabaseSettings>(), runId));
+            Assert.Equal(0, await JobStoreRefusal.JobsForRunAsync(app.DataDirectory, runId));
             Assert.Equal(PhaseRunStatus.Queued, (await RunAsync(app, runId)).Status);
         }
 
@@ -83,7 +84,7 @@ public sealed class OutboxDispatchTests
                 runId = await lost.SingleHandedOverAsync();
 
                 // As after a power cut that took the job store's last commits: the run is queued, its job is not in the store.
-                Assert.Equal(0, await JobStoreRefusal.JobsForRunAsync(first.Get<DatabaseSettings>(), runId));
+                Assert.Equal(0, await JobStoreRefusal.JobsForRunAsync(first.DataDirectory, runId));
                 Assert.Equal(PhaseRunStatus.Queued, (await RunAsync(first, runId)).Status);
             }
 

@@ -11,7 +11,7 @@ namespace AiStudio.Tests.Persistence;
 /// Every provider runs with a retrying execution strategy, SQLite included, so a transaction opened by hand outside the
 /// strategy fails in every test on every database, not first in production on SQL Server or PostgreSQL.
 /// </summary>
-[Trait("Database", "EveryProvider")]
+[Trait(TestDatabase.Trait, TestDatabase.EveryProvider)]
 public sealed class ExecutionStrategyTests
 {
     [Theory]

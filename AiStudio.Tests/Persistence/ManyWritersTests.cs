@@ -20,7 +20,7 @@ namespace AiStudio.Tests.Persistence;
 /// (<see cref="Rendezvous"/>) and checks that they all did; on a server database they meet inside their transactions, so
 /// every transaction is open at the same moment.
 /// </summary>
-[Trait("Database", "EveryProvider")]
+[Trait(TestDatabase.Trait, TestDatabase.EveryProvider)]
 public sealed class ManyWritersTests
 {
     private const string Requirements = "Customers receive an email reminder seven days before an invoice is due, and finance can switch it off per customer.";

@@ -7,8 +7,8 @@ namespace AiStudio.Tests.Support;
 
 /// <summary>
 /// Makes Quartz's job store refuse every new job, as a full disk or a broken connection would, with a trigger on its job
-/// table in the store's own database (SQLite's jobs.db, or the PostgreSQL database). Quartz goes on polling meanwhile.
-/// Disposing removes the trigger.
+/// table in the store's own database (SQLite's jobs.db in the data folder, or the folder's PostgreSQL database). Quartz
+/// goes on polling meanwhile. Disposing removes the trigger.
 /// </summary>
 internal sealed class JobStoreRefusal : IAsyncDisposable
 {
@@ -18,8 +18,9 @@ internal sealed class JobStoreRefusal : IAsyncDisposable
 
     private JobStoreRefusal(DatabaseSettings settings) => _settings = settings;
 
-    public static async Task<JobStoreRefusal> StartAsync(DatabaseSettings settings)
+    public static async Task<JobStoreRefusal> StartAsync(string dataDirectory)
     {
+        var settings = TestDatabase.DatabaseSettingsFor(dataDirectory);
         var refusal = new JobStoreRefusal(settings);
         await refusal.ExecuteAsync(settings.Provider == DatabaseProvider.PostgreSql
             ? $"""
@@ -31,9 +32,9 @@ internal sealed class JobStoreRefusal : IAsyncDisposable
     }
 
     /// <summary>How many jobs the store holds for <paramref name="runId"/> (0 or 1).</summary>
-    public static async Task<long> JobsForRunAsync(DatabaseSettings settings, Guid runId)
+    public static async Task<long> JobsForRunAsync(string dataDirectory, Guid runId)
     {
-        await using var connection = Open(settings);
+        await using var connection = Open(TestDatabase.DatabaseSettingsFor(dataDirectory));
         await connection.OpenAsync();
         await using var command = connection.CreateCommand();
         command.CommandText = $"SELECT COUNT(*) FROM qrtz_job_details WHERE job_name = 'run-{runId}'";

@@ -4,6 +4,7 @@ using System.Security.Cryptography;
 using System.Text;
 using AiStudio.Core.Persistence;
 using Microsoft.Data.Sqlite;
+using Microsoft.Extensions.Configuration;
 using Npgsql;
 
 namespace AiStudio.Tests.Support;
@@ -53,6 +54,10 @@ public static class TestDatabase
         EnsureCreated(name);
         return PostgreSqlSettings(ConnectionString(name));
     }
+
+    /// <summary>The folder's database as the app sees it (provider and connection strings), outside any host.</summary>
+    public static DatabaseSettings DatabaseSettingsFor(string dataDirectory) =>
+        DatabaseSettings.From(new ConfigurationBuilder().AddInMemoryCollection(SettingsFor(dataDirectory)).Build(), dataDirectory);
 
     /// <summary>A context on the folder's database outside any host, for reading what a stopped or killed app left behind.</summary>
     public static AiStudioDbContext OpenContext(string dataDirectory) =>
