@@ -191,7 +191,7 @@ public static class TestDatabase
         finally
         {
             ClearPool(connectionString);
-            Directory.Delete(folder, recursive: true);
+            TestAppHost.TryDelete(folder);
         }
 
         return name;
