@@ -1,6 +1,10 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
+using System.Net.Http.Headers;
 using System.Text.RegularExpressions;
+
+using AiStudio.Core.ApiTokens;
+using AiStudio.Tests.Support;
 
 namespace AiStudio.Tests.Faults;
 
@@ -84,6 +88,25 @@ internal sealed partial class AppProcess : IAsyncDisposable
     }
 
     /// <summary>Sends SIGKILL (Process.Kill on Linux): no shutdown code runs. Returns the exit code the OS reported.</summary>
+    /// <summary>
+    /// Prepares the folder's database as the app would (migrations, prompts) with one user of <paramref name="email"/> and
+    /// returns a fresh API token of theirs, for driving the process over its REST API.
+    /// </summary>
+    public static async Task<string> CreateApiTokenAsync(string folder, IDictionary<string, string?> settings, string email)
+    {
+        await using var host = await TestAppHost.StartAsync(folder, settings);
+        var actor = await host.CreateUserAsync(email);
+        return (await host.Get<IApiTokenService>().CreateAsync(actor, "fault test")).Plaintext;
+    }
+
+    /// <summary>A client of the process's REST API, signed in with <paramref name="token"/>.</summary>
+    public HttpClient Api(string token)
+    {
+        var client = new HttpClient { BaseAddress = Address };
+        client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", token);
+        return client;
+    }
+
     public async Task<int> KillAsync()
     {
         _process.Kill(entireProcessTree: false);

@@ -1,6 +1,4 @@
-using System.Net.Http.Headers;
 using System.Net.Http.Json;
-using AiStudio.Core.ApiTokens;
 using AiStudio.Core.Builds;
 using AiStudio.Core.Execution;
 using AiStudio.Core.Outbox;
@@ -25,14 +23,14 @@ public sealed class ProcessKilledBeforeHandOffTests
         var settings = TestAppHost.DefaultSettings(folder);
         try
         {
-            var token = await CreateApiTokenAsync(folder, settings);
+            var token = await AppProcess.CreateApiTokenAsync(folder, settings, "handoff@example.com");
             Guid buildId;
             Guid runId;
             long messageId;
             await using (var first = await AppProcess.StartAsync(settings))
             await using (await JobStoreRefusal.StartAsync(folder))
             {
-                using var api = Api(first, token);
+                using var api = first.Api(token);
                 var started = await api.PostAsJsonAsync("api/builds", new { projectName = "Billing", title = "Invoice reminders", requirements = "Remind customers a week before an invoice is due." });
                 Assert.True(started.IsSuccessStatusCode, $"{started.StatusCode}: {await started.Content.ReadAsStringAsync()}\n{first.Output}");
                 buildId = (await started.Content.ReadFromJsonAsync<Created>())!.Id;
@@ -93,18 +91,4 @@ public sealed class ProcessKilledBeforeHandOffTests
         return await db.PhaseRuns.AsNoTracking().SingleAsync(r => r.Id == runId);
     }
 
-    /// <summary>Prepares the database as the app would (migrations, prompts) with one user and their API token.</summary>
-    private static async Task<string> CreateApiTokenAsync(string folder, Dictionary<string, string?> settings)
-    {
-        await using var host = await TestAppHost.StartAsync(folder, settings);
-        var actor = await host.CreateUserAsync("handoff@example.com");
-        return (await host.Get<IApiTokenService>().CreateAsync(actor, "fault test")).Plaintext;
-    }
-
-    private static HttpClient Api(AppProcess app, string token)
-    {
-        var client = new HttpClient { BaseAddress = app.Address };
-        client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", token);
-        return client;
-    }
 }

@@ -1,8 +1,6 @@
-using System.Net.Http.Headers;
 using System.Net.Http.Json;
 using System.Text.Json;
 using System.Text.Json.Serialization;
-using AiStudio.Core.ApiTokens;
 using AiStudio.Core.Audit;
 using AiStudio.Core.Builds;
 using AiStudio.Core.Persistence;
@@ -36,12 +34,12 @@ public sealed class ProcessKilledTests
         var settings = AppSettings(folder, server.BaseUrl);
         try
         {
-            var token = await CreateApiTokenAsync(folder, settings);
+            var token = await AppProcess.CreateApiTokenAsync(folder, settings, "killed@example.com");
 
             Guid buildId;
             await using (var first = await AppProcess.StartAsync(settings))
             {
-                using var api = Api(first, token);
+                using var api = first.Api(token);
                 var started = await api.PostAsJsonAsync("api/builds", new { projectName = "Billing", title = "Invoice reminders", requirements = "Remind customers a week before an invoice is due." });
                 Assert.True(started.IsSuccessStatusCode, $"{started.StatusCode}: {await started.Content.ReadAsStringAsync()}\n{first.Output}");
                 buildId = (await started.Content.ReadFromJsonAsync<BuildStatus>(Json))!.Id;
@@ -66,7 +64,7 @@ public sealed class ProcessKilledTests
                 await Eventually.Until(async () => (await RunStateAsync(folder, buildId)).Status == PhaseRunStatus.AwaitingApproval, RunWaits.Timeout,
                     () => $"the restarted app should complete the interrupted run\n{second.Output}");
 
-                using var api = Api(second, token);
+                using var api = second.Api(token);
                 var build = (await api.GetFromJsonAsync<BuildStatus>($"api/builds/{buildId}", Json))!;
                 var run = Assert.Single(build.Runs);
                 Assert.Equal((Phase.Discovery, 1, PhaseRunStatus.AwaitingApproval), (run.Phase, run.Attempt, run.Status));
@@ -112,14 +110,6 @@ public sealed class ProcessKilledTests
         return settings;
     }
 
-    /// <summary>Prepares the database as the app would (migrations, prompts) with one user and their API token.</summary>
-    private static async Task<string> CreateApiTokenAsync(string folder, Dictionary<string, string?> settings)
-    {
-        await using var host = await TestAppHost.StartAsync(folder, settings);
-        var actor = await host.CreateUserAsync("killed@example.com");
-        return (await host.Get<IApiTokenService>().CreateAsync(actor, "fault test")).Plaintext;
-    }
-
     private static async Task<AiStudio.Core.Common.Actor> OwnerAsync(TestAppHost host)
     {
         await using var db = await host.CreateDbContextAsync();
@@ -127,12 +117,6 @@ public sealed class ProcessKilledTests
         return new AiStudio.Core.Common.Actor(user.Id, user.Email!, false);
     }
 
-    private static HttpClient Api(AppProcess app, string token)
-    {
-        var client = new HttpClient { BaseAddress = app.Address };
-        client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", token);
-        return client;
-    }
 
     private static AiStudioDbContext Context(string folder) => TestDatabase.OpenContext(folder);
 
