@@ -1,7 +1,6 @@
 using AiStudio.Core.Common;
 using AiStudio.Core.Persistence;
 using Microsoft.EntityFrameworkCore;
-using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 
 namespace AiStudio.Core.Audit;
@@ -121,44 +120,22 @@ internal sealed class AuditSealer(
     }
 }
 
-/// <summary>Seals in the background: promptly when poked, and on a slow timer for anything a poke missed.</summary>
-internal sealed class AuditSealingService(AuditSealer sealer, AuditSealSignal signal, ILogger<AuditSealingService> logger) : BackgroundService
+/// <summary>
+/// Seals in the background: promptly when rung, and on a slow timer for anything a ring missed. The events stay unsealed
+/// until a pass succeeds; the business writes are unaffected.
+/// </summary>
+internal sealed class AuditSealingService(AuditSealer sealer, AuditSealSignal signal, ILogger<AuditSealingService> logger)
+    : DoorbellWorker(signal, Interval, Gather, logger)
 {
     private static readonly TimeSpan Interval = TimeSpan.FromSeconds(5);
 
-    // After a poke, the events of the next few moments are gathered into the same pass: one sealing transaction for a
+    // After a ring, the events of the next few moments are gathered into the same pass: one sealing transaction for a
     // busy stretch instead of one per save, each competing with the writers for SQLite's single write lock.
     private static readonly TimeSpan Gather = TimeSpan.FromMilliseconds(20);
 
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
-    {
-        while (true)
-        {
-            try
-            {
-                await sealer.SealPendingAsync(stoppingToken);
-            }
-            catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
-            {
-                return;
-            }
-            catch (Exception ex)
-            {
-                // The events stay unsealed and are sealed on a later pass; the business writes are unaffected.
-                logger.LogWarning(ex, "Sealing the audit chain failed; trying again shortly");
-            }
+    protected override string Work => "Sealing the audit chain";
 
-            try
-            {
-                await signal.WaitAsync(Interval, stoppingToken);
-                await Task.Delay(Gather, stoppingToken);
-            }
-            catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
-            {
-                return;
-            }
-        }
-    }
+    protected override Task DoPassAsync(CancellationToken cancellationToken) => sealer.SealPendingAsync(cancellationToken);
 }
 
 /// <summary>

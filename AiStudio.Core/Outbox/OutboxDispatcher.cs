@@ -1,7 +1,6 @@
 using AiStudio.Core.Common;
 using AiStudio.Core.Persistence;
 using Microsoft.EntityFrameworkCore;
-using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 
 namespace AiStudio.Core.Outbox;
@@ -92,45 +91,27 @@ internal sealed class OutboxDispatcher(
     }
 }
 
-/// <summary>Dispatches at once when a commit rings, and every <see cref="Interval"/> for retries and rings it missed.</summary>
+/// <summary>
+/// Dispatches at once when a commit rings, and every <see cref="Interval"/> for retries and rings it missed; forgets
+/// long handed-on messages about once an hour.
+/// </summary>
 internal sealed class OutboxDispatchingService(OutboxDispatcher dispatcher, OutboxSignal signal, TimeProvider clock, ILogger<OutboxDispatchingService> logger)
-    : BackgroundService
+    : DoorbellWorker(signal, Interval, TimeSpan.Zero, logger)
 {
     public static readonly TimeSpan Interval = TimeSpan.FromSeconds(1);
     private static readonly TimeSpan ForgetEvery = TimeSpan.FromHours(1);
 
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
-    {
-        var forgottenAt = DateTimeOffset.MinValue;
-        while (true)
-        {
-            try
-            {
-                await dispatcher.DispatchDueAsync(stoppingToken);
-                if (clock.GetUtcNow() - forgottenAt > ForgetEvery)
-                {
-                    await dispatcher.ForgetHandedOnAsync(stoppingToken);
-                    forgottenAt = clock.GetUtcNow();
-                }
-            }
-            catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
-            {
-                return;
-            }
-            catch (Exception ex)
-            {
-                // The messages stay in the table and are tried on a later pass.
-                logger.LogWarning(ex, "Dispatching the outbox failed; trying again shortly");
-            }
+    private DateTimeOffset _forgottenAt = DateTimeOffset.MinValue;
 
-            try
-            {
-                await signal.WaitAsync(Interval, stoppingToken);
-            }
-            catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
-            {
-                return;
-            }
+    protected override string Work => "Dispatching the outbox";
+
+    protected override async Task DoPassAsync(CancellationToken cancellationToken)
+    {
+        await dispatcher.DispatchDueAsync(cancellationToken);
+        if (clock.GetUtcNow() - _forgottenAt > ForgetEvery)
+        {
+            await dispatcher.ForgetHandedOnAsync(cancellationToken);
+            _forgottenAt = clock.GetUtcNow();
         }
     }
 }

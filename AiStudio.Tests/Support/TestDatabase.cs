@@ -56,8 +56,12 @@ public static class TestDatabase
     }
 
     /// <summary>The folder's database as the app sees it (provider and connection strings), outside any host.</summary>
-    public static DatabaseSettings DatabaseSettingsFor(string dataDirectory) =>
-        DatabaseSettings.From(new ConfigurationBuilder().AddInMemoryCollection(SettingsFor(dataDirectory)).Build(), dataDirectory);
+    public static DatabaseSettings DatabaseSettingsFor(string dataDirectory) => DatabaseSettings.From(
+        new ConfigurationBuilder()
+            .AddInMemoryCollection(SettingsFor(dataDirectory))
+            .AddInMemoryCollection([new("Database:DataDirectory", dataDirectory)])
+            .Build(),
+        dataDirectory);
 
     /// <summary>A context on the folder's database outside any host, for reading what a stopped or killed app left behind.</summary>
     public static AiStudioDbContext OpenContext(string dataDirectory) =>
