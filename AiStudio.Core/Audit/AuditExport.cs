@@ -46,20 +46,41 @@ internal sealed class AuditExport(IDbContextFactory<AiStudioDbContext> contexts,
     public Task WriteCsvAsync(Actor actor, AuditFilter filter, Stream output, CancellationToken cancellationToken = default) =>
         Prepare(actor, filter).WriteAsync(output, cancellationToken);
 
+    /// <summary>Rows read per query.</summary>
+    internal const int BatchSize = 1000;
+
     private async Task WriteAsync(AuditFilter filter, Stream output, CancellationToken cancellationToken)
     {
         await using var db = await contexts.CreateDbContextAsync(cancellationToken);
-        var rows = AuditFiltering.Apply(db.AuditEvents.AsNoTracking(), filter)
-            .OrderByDescending(e => e.Id)
-            .Select(AuditFiltering.ToEntry)
-            .AsAsyncEnumerable();
 
         // A byte-order mark so that spreadsheet programs read the UTF-8 as UTF-8.
         await using var writer = new StreamWriter(output, new UTF8Encoding(encoderShouldEmitUTF8Identifier: true), bufferSize: 64 * 1024, leaveOpen: true);
         await writer.WriteAsync(AuditCsv.Line(AuditCsv.Header));
-        await foreach (var row in rows.WithCancellation(cancellationToken))
+
+        // In keyset batches, not one streamed query: under a retrying execution strategy (every provider's) EF Core reads a
+        // query's whole result before handing out its first row, which for a million events took seconds and their memory.
+        // Events written meanwhile have higher ids than the first batch, so the export is the trail as it was when it began.
+        long? below = null;
+        while (true)
         {
-            await writer.WriteAsync(AuditCsv.Line(AuditCsv.Cells(row)));
+            var batch = AuditFiltering.Apply(db.AuditEvents.AsNoTracking(), filter);
+            if (below is { } id)
+            {
+                batch = batch.Where(e => e.Id < id);
+            }
+
+            var rows = await batch.OrderByDescending(e => e.Id).Take(BatchSize).Select(AuditFiltering.ToEntry).ToListAsync(cancellationToken);
+            foreach (var row in rows)
+            {
+                await writer.WriteAsync(AuditCsv.Line(AuditCsv.Cells(row)));
+            }
+
+            if (rows.Count < BatchSize)
+            {
+                break;
+            }
+
+            below = rows[^1].Id;
         }
 
         await writer.FlushAsync(cancellationToken);

@@ -2,6 +2,7 @@ using System.Text;
 using AiStudio.Core.Audit;
 using AiStudio.Core.Common;
 using AiStudio.Tests.Support;
+using Microsoft.EntityFrameworkCore;
 
 namespace AiStudio.Tests.Audit;
 
@@ -61,6 +62,25 @@ public sealed class AuditExportTests(AuditTrailFixture fixture) : IClassFixture<
             fixture.Host.Get<IAuditExport>().WriteCsvAsync(new Actor("member-id", "member@example.com"), AuditFilter.None, output));
 
         Assert.Equal(0, output.Length);
+    }
+
+    [Fact]
+    public async Task WriteCsvAsync_MoreEventsThanOneBatch_EveryRowOnceNewestFirst()
+    {
+        const int count = 2 * AuditExport.BatchSize + 345;
+        await using var host = await TestAppHost.StartAsync();
+        await using (var db = await host.CreateDbContextAsync())
+        {
+            await AuditSeeder.SeedSealedAsync(db, count);
+        }
+
+        using var output = new MemoryStream();
+        await host.Get<IAuditExport>().WriteCsvAsync(Admin, AuditFilter.None, output);
+
+        var ids = CsvReader.Parse(Encoding.UTF8.GetString(output.ToArray()).TrimStart('\uFEFF')).Skip(1).Select(r => long.Parse(r[0])).ToList();
+        await using var read = await host.CreateDbContextAsync();
+        Assert.Equal(await read.AuditEvents.OrderByDescending(e => e.Id).Select(e => e.Id).ToListAsync(), ids);
+        Assert.True(ids.Count >= count, $"{ids.Count} rows exported");
     }
 
     private async Task<List<AuditEntry>> AllEntriesAsync(AuditFilter filter)
