@@ -58,6 +58,7 @@ public static partial class BenchmarkRunner
         }
 
         start.Environment[PostgresServer.Variable] = server;
+        start.Environment[PostgresServer.OriginVariable] = PostgresServer.Origin;
         var tail = new Queue<string>();
         void Forward(string? line)
         {

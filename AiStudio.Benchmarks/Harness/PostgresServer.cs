@@ -13,6 +13,9 @@ public static class PostgresServer
 {
     public const string Variable = "AISTUDIO_BENCHMARK_POSTGRES";
 
+    /// <summary>Tells a child process where its parent's server came from, for the report.</summary>
+    public const string OriginVariable = "AISTUDIO_BENCHMARK_POSTGRES_ORIGIN";
+
     private static readonly SemaphoreSlim Gate = new(1, 1);
     private static string? s_admin;
     private static string? s_clusterDirectory;
@@ -24,9 +27,10 @@ public static class PostgresServer
     public static bool MayStartCluster { get; set; } = true;
 
     /// <summary>Where the server came from, for the report.</summary>
-    public static string Origin => s_clusterDirectory is null
-        ? $"the server in {Variable}"
-        : "a cluster the benchmark started (scripts/postgres.sh, fsync on)";
+    public static string Origin =>
+        s_clusterDirectory is not null ? "a cluster the benchmark started (scripts/postgres.sh, without --fast)"
+        : Environment.GetEnvironmentVariable(OriginVariable) is { Length: > 0 } origin ? origin
+        : $"the server in {Variable}";
 
     /// <summary>A new, empty database owned by the server's role; returns its connection string.</summary>
     public static async Task<string> CreateDatabaseAsync(string name, CancellationToken cancellationToken = default)
