@@ -44,7 +44,7 @@ public static class Report
                 text.AppendLine($"| {benchmark.Title} | | failed to run | | see below |");
             }
 
-            foreach (var figure in figures.Where(f => f.Target is not null))
+            foreach (var figure in figures.Where(f => f.Target is not null || f.InSummary))
             {
                 text.AppendLine($"| {benchmark.Title} | {figure.What} | {figure.ValueText} | {figure.TargetText} | {figure.Verdict} |");
             }

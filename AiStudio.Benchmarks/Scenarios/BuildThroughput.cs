@@ -73,10 +73,10 @@ public sealed class BuildThroughput(DatabaseProvider provider) : IBenchmark
                 Detail: $"{scale.ThroughputBuilds} builds, {phaseRuns} phase runs in {elapsed.TotalSeconds:0.0} s " +
                     $"({phaseRuns / elapsed.TotalSeconds:0} runs/s) on {Environment.ProcessorCount} cores; {database.Settings}",
                 Why: perMinute >= Target ? "" : Explain(perMinute, ceiling, commits / floorRuns, database)),
-            new Figure(Name, "ceiling: the floor's builds per minute", ceiling, "builds/min", null,
+            new Figure(Name, "ceiling: the floor's builds per minute", ceiling, "builds/min", null, InSummary: true,
                 Detail: $"the same {scale.ThroughputBuilds} builds' commits as plain ADO.NET in {floorElapsed.TotalSeconds:0.0} s ({perRun}, " +
                     $"the builds' starts included), {QuartzThreads} workers as Quartz's {QuartzThreads} threads, in the same database after the app's"),
-            new Figure(Name, "ratio to the floor (time per build)", ratio, "×", null,
+            new Figure(Name, "ratio to the floor (time per build)", ratio, "×", null, InSummary: true,
                 Detail: "the ceiling ÷ builds per minute: how many times the floor's time the app takes for the same builds"),
         ];
     }

@@ -77,4 +77,22 @@ public sealed class BenchmarkSmokeTests
         Assert.Contains("three commits", text);
         Assert.Contains($"| cores | {Environment.ProcessorCount} |", text);
     }
+
+    [Fact]
+    public void Markdown_FigureWithoutTargetMarkedForSummary_IsInTheSummary()
+    {
+        var benchmark = BenchmarkProgram.All().First();
+        Figure[] figures =
+        [
+            new(benchmark.Name, "ratio to the floor", 1.8, "×", null, InSummary: true),
+            new(benchmark.Name, "of which Quartz", 0.3, "ms", null),
+        ];
+
+        var text = Report.Markdown(Machine.Describe(Path.GetTempPath()), DateTimeOffset.UtcNow, TimeSpan.FromMinutes(1),
+            BenchmarkProgram.Command, null, [(benchmark, figures, null)]);
+
+        var summary = text[text.IndexOf("## Summary", StringComparison.Ordinal)..text.IndexOf($"## {benchmark.Title}", StringComparison.Ordinal)];
+        Assert.Contains("| ratio to the floor | 1.80 × | (context) |", summary);
+        Assert.DoesNotContain("of which Quartz", summary);
+    }
 }
