@@ -87,19 +87,28 @@ internal sealed class CommitFloor : IAsyncDisposable
     /// <summary>Statements and rounds this floor sent.</summary>
     public RoundCounter Counter { get; } = new();
 
-    /// <summary>Transactions committed, and the time spent waiting for their commits.</summary>
+    /// <summary>Transactions committed, in the app's tables and Quartz's.</summary>
     public int Commits { get; private set; }
 
-    public TimeSpan CommitTime { get; private set; }
+    /// <summary>Transactions committed to the app's tables, and the time spent waiting for those commits.</summary>
+    public int AppCommits { get; private set; }
+
+    public TimeSpan AppCommitTime { get; private set; }
 
     /// <summary>Each job stored in Quartz's tables, as <see cref="RecordingScheduler"/> times the app's.</summary>
     public Samples JobStores { get; } = new();
 
     private async Task CommitAsync(DbTransaction transaction, CancellationToken cancellationToken)
     {
+        var app = transaction.Connection == _app;
         var started = Stopwatch.GetTimestamp();
         await transaction.CommitAsync(cancellationToken);
-        CommitTime += Stopwatch.GetElapsedTime(started);
+        if (app)
+        {
+            AppCommitTime += Stopwatch.GetElapsedTime(started);
+            AppCommits++;
+        }
+
         Commits++;
     }
 
