@@ -49,6 +49,10 @@ public static class BenchmarkProgram
         }
 
         var log = new Progress(Console.Out);
+        // Other work on the machine shares its cores and disk: the report says how busy it was, sampled every 10 s.
+        var loadAtStart = Machine.LoadAverage();
+        var highestLoad = loadAtStart;
+        using var loadSampler = new Timer(_ => highestLoad = Math.Max(highestLoad, Machine.LoadAverage()), null, TimeSpan.Zero, TimeSpan.FromSeconds(10));
         var started = DateTimeOffset.UtcNow;
         var clock = Stopwatch.StartNew();
         if (!Debugger.IsAttached && typeof(BenchmarkProgram).Assembly.GetCustomAttributes(typeof(DebuggableAttribute), false)
@@ -89,7 +93,11 @@ public static class BenchmarkProgram
         // The command that reproduces these figures: the note and the output path do not change them.
         var shown = args.Where((a, i) => a is not ("--note" or "--output") && (i == 0 || args[i - 1] is not ("--note" or "--output"))).ToList();
         var command = Command + (shown.Count > 0 ? " -- " + string.Join(' ', shown) : "");
-        var markdown = Report.Markdown(Machine.Describe(Path.GetTempPath()), started, clock.Elapsed, command, note, results);
+        var machine = Machine.Describe(Path.GetTempPath()) with
+        {
+            Load = $"{loadAtStart:0.00} at the start, {Machine.LoadAverage():0.00} at the end, {highestLoad:0.00} at the highest",
+        };
+        var markdown = Report.Markdown(machine, started, clock.Elapsed, command, note, results);
         Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(output))!);
         await File.WriteAllTextAsync(output, markdown);
         log.Line($"Wrote {output}");

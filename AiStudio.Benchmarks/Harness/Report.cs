@@ -31,6 +31,11 @@ public static class Report
         text.AppendLine($"| OS | {machine.Os} |");
         text.AppendLine($"| runtime | {machine.Runtime} |");
         text.AppendLine($"| database files | {machine.Storage} |");
+        if (!string.IsNullOrEmpty(machine.Load))
+        {
+            text.AppendLine($"| load average (1 min) | {machine.Load} |");
+        }
+
         text.AppendLine();
 
         text.AppendLine("## Summary");
