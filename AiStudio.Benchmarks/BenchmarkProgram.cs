@@ -1,12 +1,14 @@
 using System.Diagnostics;
 using AiStudio.Benchmarks.Harness;
 using AiStudio.Benchmarks.Scenarios;
+using AiStudio.Core.Persistence;
 
 namespace AiStudio.Benchmarks;
 
 /// <summary>
 /// dotnet run -c Release --project AiStudio.Benchmarks [-- --only NAME[,NAME]] [--smoke] [--output PATH] [--note TEXT]
-/// Runs the benchmarks in turn, prints progress, and writes docs/benchmarks.md from the figures.
+/// Runs the benchmarks in turn, prints progress, and writes docs/benchmarks.md from the figures. The PostgreSQL ones use the
+/// server in AISTUDIO_BENCHMARK_POSTGRES, or a durable throwaway cluster this program starts and stops (scripts/postgres.sh).
 /// </summary>
 /// <remarks>Not named Program: the tests reference this project and the web app's Program at once.</remarks>
 public static class BenchmarkProgram
@@ -15,8 +17,10 @@ public static class BenchmarkProgram
 
     public static IReadOnlyList<IBenchmark> All() =>
     [
-        new OrchestrationOverhead(),
-        new BuildThroughput(),
+        new OrchestrationOverhead(DatabaseProvider.Sqlite),
+        new OrchestrationOverhead(DatabaseProvider.PostgreSql),
+        new BuildThroughput(DatabaseProvider.Sqlite),
+        new BuildThroughput(DatabaseProvider.PostgreSql),
         new BoardFirstPage(),
         new AuditPaging(),
         new ChainVerification(),
@@ -39,7 +43,16 @@ public static class BenchmarkProgram
         }
 
         var selected = all.Where(b => only is null || only.Contains(b.Name, StringComparer.OrdinalIgnoreCase)).ToList();
+        if (Option(args, BenchmarkRunner.FiguresOption) is { } figuresPath)
+        {
+            return await BenchmarkRunner.RunAsChildAsync(selected.Single(), smoke ? Scale.Smoke : Scale.Full, figuresPath);
+        }
+
         var log = new Progress(Console.Out);
+        // Other work on the machine shares its cores and disk: the report says how busy it was, sampled every 10 s.
+        var loadAtStart = Machine.LoadAverage();
+        var highestLoad = loadAtStart;
+        using var loadSampler = new Timer(_ => highestLoad = Math.Max(highestLoad, Machine.LoadAverage()), null, TimeSpan.Zero, TimeSpan.FromSeconds(10));
         var started = DateTimeOffset.UtcNow;
         var clock = Stopwatch.StartNew();
         if (!Debugger.IsAttached && typeof(BenchmarkProgram).Assembly.GetCustomAttributes(typeof(DebuggableAttribute), false)
@@ -56,7 +69,7 @@ public static class BenchmarkProgram
                 log.Line($"== {benchmark.Title} ({benchmark.Name})");
                 try
                 {
-                    var figures = await benchmark.RunAsync(smoke ? Scale.Smoke : Scale.Full, log, CancellationToken.None);
+                    var figures = await BenchmarkRunner.RunAsync(benchmark, smoke ? Scale.Smoke : Scale.Full, log, CancellationToken.None);
                     foreach (var figure in figures)
                     {
                         log.Line($"   {figure.What}: {figure.ValueText} (target {figure.TargetText}) {figure.Verdict} {figure.Detail}");
@@ -74,12 +87,17 @@ public static class BenchmarkProgram
         finally
         {
             await SharedAuditTrail.DisposeAsync();
+            await PostgresServer.StopAsync();
         }
 
         // The command that reproduces these figures: the note and the output path do not change them.
         var shown = args.Where((a, i) => a is not ("--note" or "--output") && (i == 0 || args[i - 1] is not ("--note" or "--output"))).ToList();
         var command = Command + (shown.Count > 0 ? " -- " + string.Join(' ', shown) : "");
-        var markdown = Report.Markdown(Machine.Describe(Path.GetTempPath()), started, clock.Elapsed, command, note, results);
+        var machine = Machine.Describe(Path.GetTempPath()) with
+        {
+            Load = $"{loadAtStart:0.00} at the start, {Machine.LoadAverage():0.00} at the end, {highestLoad:0.00} at the highest",
+        };
+        var markdown = Report.Markdown(machine, started, clock.Elapsed, command, note, results);
         Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(output))!);
         await File.WriteAllTextAsync(output, markdown);
         log.Line($"Wrote {output}");

@@ -3,6 +3,7 @@ namespace AiStudio.Benchmarks.Harness;
 /// <summary>
 /// One measured figure against its target. <paramref name="Value"/> is in the unit of the target; lower is better
 /// unless <paramref name="HigherIsBetter"/>. <paramref name="Why"/> explains a miss (or how the figure was reached).
+/// The report's summary lists the figures with a target, and those without one that say <paramref name="InSummary"/>.
 /// </summary>
 public sealed record Figure(
     string Benchmark,
@@ -12,7 +13,8 @@ public sealed record Figure(
     double? Target,
     bool HigherIsBetter = false,
     string Detail = "",
-    string Why = "")
+    string Why = "",
+    bool InSummary = false)
 {
     public bool? Met => Target is not { } target ? null : HigherIsBetter ? Value >= target : Value <= target;
 

@@ -3,8 +3,14 @@ using System.Runtime.InteropServices;
 namespace AiStudio.Benchmarks.Harness;
 
 /// <summary>What the figures were taken on.</summary>
-public sealed record Machine(string Cpu, int Cores, string Memory, string Os, string Runtime, string Storage)
+/// <param name="Load">How busy the machine was while the figures were taken (others' work shares its cores and disk).</param>
+public sealed record Machine(string Cpu, int Cores, string Memory, string Os, string Runtime, string Storage, string Load = "")
 {
+    /// <summary>The 1-minute load average, or NaN where /proc/loadavg is missing.</summary>
+    public static double LoadAverage() =>
+        File.Exists("/proc/loadavg") && double.TryParse(File.ReadAllText("/proc/loadavg").Split(' ')[0], System.Globalization.NumberStyles.Float,
+            System.Globalization.CultureInfo.InvariantCulture, out var load) ? load : double.NaN;
+
     public static Machine Describe(string dataDirectory) => new(
         CpuModel(),
         Environment.ProcessorCount,

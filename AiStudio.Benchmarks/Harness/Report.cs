@@ -31,6 +31,11 @@ public static class Report
         text.AppendLine($"| OS | {machine.Os} |");
         text.AppendLine($"| runtime | {machine.Runtime} |");
         text.AppendLine($"| database files | {machine.Storage} |");
+        if (!string.IsNullOrEmpty(machine.Load))
+        {
+            text.AppendLine($"| load average (1 min) | {machine.Load} |");
+        }
+
         text.AppendLine();
 
         text.AppendLine("## Summary");
@@ -44,7 +49,7 @@ public static class Report
                 text.AppendLine($"| {benchmark.Title} | | failed to run | | see below |");
             }
 
-            foreach (var figure in figures.Where(f => f.Target is not null))
+            foreach (var figure in figures.Where(f => f.Target is not null || f.InSummary))
             {
                 text.AppendLine($"| {benchmark.Title} | {figure.What} | {figure.ValueText} | {figure.TargetText} | {figure.Verdict} |");
             }
