@@ -1,4 +1,3 @@
-using AiStudio.Core.Audit;
 using AiStudio.Core.Billing;
 using AiStudio.Core.Builds;
 using AiStudio.Core.Common;
@@ -63,8 +62,7 @@ public sealed class EntitlementTests : IAsyncLifetime
         Assert.Equal("/pricing", refused.UpgradePath);
         Assert.IsAssignableFrom<DomainException>(refused);
         await using var db = await _host.CreateDbContextAsync();
-        Assert.Equal(5, await db.Builds.CountAsync(b => b.CreatedBy == actor.UserId));
-        Assert.Equal(5, await db.AuditEvents.CountAsync(a => a.ActorId == actor.UserId && a.Action == AuditActions.BuildStarted));
+        await StartedBuilds.AssertCountAsync(db, actor.UserId, 5);
         Assert.DoesNotContain(await db.Builds.Select(b => b.Title).ToListAsync(), t => t == "Build 6");
     }
 
@@ -105,9 +103,7 @@ public sealed class EntitlementTests : IAsyncLifetime
         Assert.Single(outcomes, o => o is null);
         Assert.All(outcomes.OfType<PlanLimitException>(), e => Assert.Contains("5 of the 5 builds", e.Message));
         await using var db = await host.CreateDbContextAsync();
-        Assert.Equal(5, await db.Builds.CountAsync(b => b.CreatedBy == actor.UserId));
-        Assert.Equal(5, await db.AuditEvents.CountAsync(a => a.ActorId == actor.UserId && a.Action == AuditActions.BuildStarted));
-        Assert.Equal(5, await db.PhaseRuns.CountAsync(r => db.Builds.Any(b => b.Id == r.BuildId && b.CreatedBy == actor.UserId)));
+        await StartedBuilds.AssertCountAsync(db, actor.UserId, 5);
     }
 
     [Fact]

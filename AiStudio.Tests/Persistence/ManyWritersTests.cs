@@ -47,9 +47,7 @@ public sealed class ManyWritersTests
         Assert.Equal(2, outcomes.Count(o => o is null));
         Assert.All(outcomes.OfType<Exception>(), e => Assert.Contains("5 of the 5 builds your Free plan allows this month", Assert.IsType<PlanLimitException>(e).Message));
         await using var db = await app.CreateDbContextAsync();
-        Assert.Equal(5, await db.Builds.CountAsync(b => b.CreatedBy == actor.UserId));
-        Assert.Equal(5, await db.AuditEvents.CountAsync(e => e.ActorId == actor.UserId && e.Action == AuditActions.BuildStarted));
-        Assert.Equal(5, await db.PhaseRuns.CountAsync(r => db.Builds.Any(b => b.Id == r.BuildId && b.CreatedBy == actor.UserId)));
+        await StartedBuilds.AssertCountAsync(db, actor.UserId, 5);
     }
 
     [Fact]
