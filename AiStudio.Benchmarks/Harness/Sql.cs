@@ -1,4 +1,5 @@
 using System.Data.Common;
+using AiStudio.Core.Persistence;
 using Npgsql;
 
 namespace AiStudio.Benchmarks.Harness;
@@ -16,7 +17,7 @@ internal static class Sql
         connection.IsPostgreSql() ? id : id.ToString("D").ToUpperInvariant();
 
     public static object Time(this DbConnection connection, DateTimeOffset at) =>
-        connection.IsPostgreSql() ? TruncateToMicroseconds(at.ToUniversalTime()) : at.UtcTicks;
+        connection.IsPostgreSql() ? TimestampPrecision.ToWholeMicroseconds(at).ToUniversalTime() : at.UtcTicks;
 
     public static object Flag(this DbConnection connection, bool value) =>
         connection.IsPostgreSql() ? value : value ? 1 : 0;
@@ -46,8 +47,6 @@ internal static class Sql
         await using var command = connection.Command(sql);
         await command.ExecuteNonQueryAsync(cancellationToken);
     }
-
-    private static DateTimeOffset TruncateToMicroseconds(DateTimeOffset at) => new(at.Ticks - at.Ticks % 10, TimeSpan.Zero);
 }
 
 /// <summary>

@@ -11,7 +11,8 @@ namespace AiStudio.Core.Persistence;
 /// </summary>
 internal sealed class TimestampPrecision : SaveChangesInterceptor
 {
-    private const long TicksPerMicrosecond = TimeSpan.TicksPerMicrosecond;
+    /// <summary><paramref name="time"/> cut to the whole microsecond that <c>timestamptz</c> keeps.</summary>
+    internal static DateTimeOffset ToWholeMicroseconds(DateTimeOffset time) => time.AddTicks(-(time.UtcTicks % TimeSpan.TicksPerMicrosecond));
 
     public override InterceptionResult<int> SavingChanges(DbContextEventData eventData, InterceptionResult<int> result)
     {
@@ -46,10 +47,10 @@ internal sealed class TimestampPrecision : SaveChangesInterceptor
     {
         foreach (var property in entry.Properties)
         {
-            if (property.CurrentValue is DateTimeOffset time && time.UtcTicks % TicksPerMicrosecond is var extra and not 0)
+            if (property.CurrentValue is DateTimeOffset time && ToWholeMicroseconds(time) is var cut && cut != time)
             {
                 // Only a time that would change is set: setting an unchanged property would mark it modified.
-                property.CurrentValue = time.AddTicks(-extra);
+                property.CurrentValue = cut;
             }
         }
     }
