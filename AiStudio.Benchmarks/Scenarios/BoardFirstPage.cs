@@ -40,7 +40,7 @@ public sealed class BoardFirstPage : IBenchmark
             var small = await Seed.ProjectAsync(connection, "Small", single.UserId, start, (single.UserId, "Owner"));
             await Seed.BuildsAsync(connection, [.. mine.Zip(theirs).SelectMany(p => new[] { p.First, p.Second })], member.UserId, scale.BoardBuilds, start);
             await Seed.BuildsAsync(connection, [small], single.UserId, Math.Max(10, scale.BoardBuilds / 100), start);
-            await Seed.ExecuteAsync(connection, "ANALYZE;");
+            await connection.ExecuteAsync("ANALYZE;");
         }
 
         log.Line($"   seeded in {seeded.Elapsed.TotalSeconds:0.0} s");

@@ -61,7 +61,7 @@ public sealed class OrchestrationOverhead(DatabaseProvider provider) : IBenchmar
         {
             var history = await Seed.ProjectAsync(connection, "History", actor.UserId, DateTimeOffset.UtcNow.AddDays(-60), (actor.UserId, "Owner"));
             await Seed.BuildsAsync(connection, [history], actor.UserId, scale.OrchestrationHistoryBuilds, DateTimeOffset.UtcNow.AddDays(-60));
-            await Seed.ExecuteAsync(connection, "ANALYZE;");
+            await connection.ExecuteAsync("ANALYZE;");
         }
 
         var commands = host.Get<IBuildCommands>();

@@ -11,11 +11,6 @@ namespace AiStudio.Benchmarks.Scenarios;
 /// </summary>
 internal static class Seed
 {
-    /// <summary>A Guid as EF Core stores it on SQLite.</summary>
-    public static string Id(Guid id) => id.ToString("D").ToUpperInvariant();
-
-    public static Task ExecuteAsync(DbConnection connection, string sql) => connection.ExecuteAsync(sql);
-
     /// <summary>A project with the given members (user id, role); returns its id.</summary>
     public static async Task<Guid> ProjectAsync(DbConnection connection, string name, string ownerId, DateTimeOffset at, params (string UserId, string Role)[] members)
     {

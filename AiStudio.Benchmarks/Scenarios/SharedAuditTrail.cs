@@ -105,8 +105,8 @@ internal static class SharedAuditTrail
             p["action"].Value = e.Action;
             p["type"].Value = e.EntityType;
             p["entity"].Value = e.EntityId;
-            p["project"].Value = Seed.Id(e.ProjectId!.Value);
-            p["build"].Value = Seed.Id(e.BuildId!.Value);
+            p["project"].Value = connection.Id(e.ProjectId!.Value);
+            p["build"].Value = connection.Id(e.BuildId!.Value);
             p["before"].Value = e.Before;
             p["after"].Value = e.After;
             p["detail"].Value = e.Detail;
@@ -132,7 +132,7 @@ internal static class SharedAuditTrail
         }
 
         await transaction.CommitAsync();
-        await Seed.ExecuteAsync(connection, "ANALYZE; PRAGMA wal_checkpoint(TRUNCATE);");
+        await connection.ExecuteAsync("ANALYZE; PRAGMA wal_checkpoint(TRUNCATE);");
         return rareBuild;
     }
 }

@@ -1,5 +1,6 @@
 using System.Data.Common;
 using System.Globalization;
+using AiStudio.Benchmarks.Harness;
 using AiStudio.Core.Audit;
 using AiStudio.Core.Persistence;
 using Microsoft.EntityFrameworkCore;
@@ -80,7 +81,7 @@ public static class AuditSeeder
                     SetId(e, firstId + done);
                     e.Seal(++sequence, previous);
                     previous = e.Hash!;
-                    Bind(parameters, e, postgreSql);
+                    Bind(connection, parameters, e);
                     await insert.ExecuteNonQueryAsync(cancellationToken);
                 }
 
@@ -121,25 +122,16 @@ public static class AuditSeeder
         return parameter;
     }
 
-    // The formats EF Core's providers write. SQLite: ticks for times, upper-case TEXT guids, TEXT decimals. PostgreSQL:
-    // timestamptz in UTC, uuid, numeric.
-    private static void Bind(Dictionary<string, DbParameter> p, AuditEvent e, bool postgreSql)
+    // The formats EF Core's providers write (see the benchmarks' Sql): times and guids as each provider stores them, and
+    // decimals as TEXT on SQLite, numeric on PostgreSQL.
+    private static void Bind(DbConnection connection, Dictionary<string, DbParameter> p, AuditEvent e)
     {
-        if (postgreSql)
-        {
-            p["OccurredAt"].Value = e.OccurredAt.ToUniversalTime();
-            p["ProjectId"].Value = (object?)e.ProjectId ?? DBNull.Value;
-            p["BuildId"].Value = (object?)e.BuildId ?? DBNull.Value;
-            p["Cost"].Value = (object?)e.Cost ?? DBNull.Value;
-        }
-        else
-        {
-            p["OccurredAt"].Value = e.OccurredAt.UtcTicks;
-            p["ProjectId"].Value = (object?)e.ProjectId?.ToString("D").ToUpperInvariant() ?? DBNull.Value;
-            p["BuildId"].Value = (object?)e.BuildId?.ToString("D").ToUpperInvariant() ?? DBNull.Value;
-            p["Cost"].Value = (object?)e.Cost?.ToString("0.0###########################", CultureInfo.InvariantCulture) ?? DBNull.Value;
-        }
-
+        p["OccurredAt"].Value = connection.Time(e.OccurredAt);
+        p["ProjectId"].Value = e.ProjectId is { } projectId ? connection.Id(projectId) : DBNull.Value;
+        p["BuildId"].Value = e.BuildId is { } buildId ? connection.Id(buildId) : DBNull.Value;
+        p["Cost"].Value = e.Cost is not { } cost ? DBNull.Value
+            : connection.IsPostgreSql() ? cost
+            : cost.ToString("0.0###########################", CultureInfo.InvariantCulture);
         p["Id"].Value = e.Id;
         p["ActorId"].Value = e.ActorId;
         p["ActorName"].Value = e.ActorName;
