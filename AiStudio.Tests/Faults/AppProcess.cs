@@ -2,7 +2,6 @@ using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Net.Http.Headers;
 using System.Text.RegularExpressions;
-
 using AiStudio.Core.ApiTokens;
 using AiStudio.Tests.Support;
 
@@ -87,7 +86,6 @@ internal sealed partial class AppProcess : IAsyncDisposable
         }
     }
 
-    /// <summary>Sends SIGKILL (Process.Kill on Linux): no shutdown code runs. Returns the exit code the OS reported.</summary>
     /// <summary>
     /// Prepares the folder's database as the app would (migrations, prompts) with one user of <paramref name="email"/> and
     /// returns a fresh API token of theirs, for driving the process over its REST API.
@@ -107,6 +105,7 @@ internal sealed partial class AppProcess : IAsyncDisposable
         return client;
     }
 
+    /// <summary>Sends SIGKILL (Process.Kill on Linux): no shutdown code runs. Returns the exit code the OS reported.</summary>
     public async Task<int> KillAsync()
     {
         _process.Kill(entireProcessTree: false);

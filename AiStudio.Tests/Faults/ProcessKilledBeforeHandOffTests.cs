@@ -90,5 +90,4 @@ public sealed class ProcessKilledBeforeHandOffTests
         await using var db = TestDatabase.OpenContext(folder);
         return await db.PhaseRuns.AsNoTracking().SingleAsync(r => r.Id == runId);
     }
-
 }

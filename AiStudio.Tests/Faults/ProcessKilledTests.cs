@@ -3,7 +3,6 @@ using System.Text.Json;
 using System.Text.Json.Serialization;
 using AiStudio.Core.Audit;
 using AiStudio.Core.Builds;
-using AiStudio.Core.Persistence;
 using AiStudio.Core.Roles;
 using AiStudio.Tests.ModelProviders;
 using AiStudio.Tests.Support;
@@ -73,7 +72,7 @@ public sealed class ProcessKilledTests
             }
 
             Assert.Equal(2, server.Requests.Count);
-            await using var db = Context(folder);
+            await using var db = TestDatabase.OpenContext(folder);
             var stored = await db.PhaseRuns.AsNoTracking().SingleAsync(r => r.BuildId == buildId);
             Assert.Equal((Answer, 2), (stored.Output, stored.ExecutionCount));
             var messages = await db.ConversationMessages.Where(m => m.BuildId == buildId).OrderBy(m => m.Sequence).ToListAsync();
@@ -117,12 +116,9 @@ public sealed class ProcessKilledTests
         return new AiStudio.Core.Common.Actor(user.Id, user.Email!, false);
     }
 
-
-    private static AiStudioDbContext Context(string folder) => TestDatabase.OpenContext(folder);
-
     private static async Task<(PhaseRunStatus Status, int ExecutionCount, string? Output)> RunStateAsync(string folder, Guid buildId)
     {
-        await using var db = Context(folder);
+        await using var db = TestDatabase.OpenContext(folder);
         var run = await db.PhaseRuns.AsNoTracking().SingleAsync(r => r.BuildId == buildId);
         return (run.Status, run.ExecutionCount, run.Output);
     }

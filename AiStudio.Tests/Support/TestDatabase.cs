@@ -3,7 +3,6 @@ using System.Net.Sockets;
 using System.Security.Cryptography;
 using System.Text;
 using AiStudio.Core.Persistence;
-using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.Configuration;
 using Npgsql;
 
@@ -83,16 +82,6 @@ public static class TestDatabase
         {
             using var admin = OpenAdmin();
             Execute(admin, $"DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)");
-        }
-    }
-
-    /// <summary>Closes the pooled connections of every provider, so files can be deleted and databases dropped.</summary>
-    public static void ClearPools()
-    {
-        SqliteConnection.ClearAllPools();
-        if (IsPostgreSql)
-        {
-            NpgsqlConnection.ClearAllPools();
         }
     }
 
