@@ -62,7 +62,9 @@ internal static class FloorEngine
             workers.TryTake(out var worker);
             try
             {
-                var build = runs[runId];
+                var build = runs.TryGetValue(runId, out var known)
+                    ? known
+                    : throw new InvalidOperationException($"The scheduler fired run {runId}, which none of this floor's builds queued.");
                 await worker!.ExecuteRunAsync(build, stop.Token);
                 outboxBell.Ring();
                 await worker.CompleteJobAsync(runId, trigger, stop.Token);
@@ -99,8 +101,10 @@ internal static class FloorEngine
             {
                 while (!stop.IsCancellationRequested)
                 {
+                    // A dispatch is never cut short: stopped between storing a job and marking its message handed on, it would
+                    // leave the message due, and the next run of the floor in this database would fire a run it never started.
                     await outboxBell.WaitAsync(TimeSpan.FromSeconds(1), stop.Token);
-                    if ((await dispatcher.DispatchAsync(stop.Token)).Count > 0)
+                    if ((await dispatcher.DispatchAsync(CancellationToken.None)).Count > 0)
                     {
                         schedulerBell.Ring();
                     }
