@@ -64,6 +64,27 @@ public sealed class BillingPageTests : ComponentTestBase, IClassFixture<BillingW
         Assert.Contains("Paid period ends", cut.Markup);
     }
 
+    [Fact]
+    public async Task BillingPage_TwoCheckoutsBothPaid_WarnsThatBothAreChargedAndFollowsTheNewest()
+    {
+        _host.Clock.Now = T0;
+        var (user, customer) = await _host.CreateCustomerAsync("chargedtwice@example.com");
+        SignIn(user);
+        var pro = $"sub_{Guid.NewGuid():N}";
+        var team = $"sub_{Guid.NewGuid():N}";
+        await SendAsync("customer.subscription.created", _host.Stripe.PutSubscription(
+            FakeStripeServer.Subscription(pro, customer, BillingWebHost.ProPrice, "active", T0.AddMonths(1), created: T0)), T0);
+        await SendAsync("customer.subscription.created", _host.Stripe.PutSubscription(
+            FakeStripeServer.Subscription(team, customer, BillingWebHost.TeamPrice, "active", T0.AddMonths(1), created: T0.AddMinutes(1))), T0.AddMinutes(1));
+
+        var cut = Render<BillingPage>();
+
+        cut.WaitForAssertion(() => Assert.Equal("Team", cut.Find("#billing-plan").TextContent.Trim()));
+        var warning = cut.Find("#billing-paid-twice").TextContent;
+        Assert.Contains("2 subscriptions that are each charged", warning);
+        Assert.Contains("Team and Pro", warning);
+    }
+
     private async Task SendAsync(string type, System.Text.Json.Nodes.JsonObject dataObject, DateTimeOffset created) =>
         Assert.Equal(System.Net.HttpStatusCode.OK, await _host.SendAsync(FakeStripeServer.Event($"evt_{Guid.NewGuid():N}", type, dataObject, created)));
 }
