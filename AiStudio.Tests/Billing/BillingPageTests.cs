@@ -11,6 +11,9 @@ namespace AiStudio.Tests.Billing;
 public sealed class BillingPageTests : ComponentTestBase, IClassFixture<BillingWebHost>
 {
     private static readonly DateTimeOffset T0 = new(2026, 12, 6, 12, 0, 0, TimeSpan.Zero);
+    // The page loads through the real services and database; on a busy machine that takes more than bUnit's one second.
+    private static readonly TimeSpan Loading = TimeSpan.FromSeconds(30);
+
     private readonly BillingWebHost _host;
 
     public BillingPageTests(BillingWebHost host)
@@ -37,7 +40,7 @@ public sealed class BillingPageTests : ComponentTestBase, IClassFixture<BillingW
 
         var cut = Render<BillingPage>();
 
-        cut.WaitForAssertion(() => Assert.Equal("Free", cut.Find("#billing-plan").TextContent.Trim()));
+        cut.WaitForAssertion(() => Assert.Equal("Free", cut.Find("#billing-plan").TextContent.Trim()), Loading);
         Assert.Equal("Canceled", cut.Find("#billing-status").TextContent.Trim());
         Assert.Empty(cut.FindAll("#billing-period-end"));
         Assert.DoesNotContain("6 January 2027", cut.Markup);
@@ -59,7 +62,7 @@ public sealed class BillingPageTests : ComponentTestBase, IClassFixture<BillingW
 
         var cut = Render<BillingPage>();
 
-        cut.WaitForAssertion(() => Assert.Equal("Pro", cut.Find("#billing-plan").TextContent.Trim()));
+        cut.WaitForAssertion(() => Assert.Equal("Pro", cut.Find("#billing-plan").TextContent.Trim()), Loading);
         Assert.Equal("6 January 2027", cut.Find("#billing-period-end").TextContent.Trim());
         Assert.Contains("Paid period ends", cut.Markup);
     }
@@ -79,7 +82,7 @@ public sealed class BillingPageTests : ComponentTestBase, IClassFixture<BillingW
 
         var cut = Render<BillingPage>();
 
-        cut.WaitForAssertion(() => Assert.Equal("Team", cut.Find("#billing-plan").TextContent.Trim()));
+        cut.WaitForAssertion(() => Assert.Equal("Team", cut.Find("#billing-plan").TextContent.Trim()), Loading);
         var warning = cut.Find("#billing-paid-twice").TextContent;
         Assert.Contains("2 subscriptions that are each charged", warning);
         Assert.Contains("Team and Pro", warning);

@@ -11,6 +11,9 @@ namespace AiStudio.Tests.Projects.Components;
 /// <summary>Adding a member beyond the owner's plan, on an installation that sells plans: the refusal links to the plans.</summary>
 public sealed class MemberLimitTests : ComponentTestBase
 {
+    // The page loads and acts through the real services and database; on a busy machine that takes more than bUnit's one second.
+    private static readonly TimeSpan Loading = TimeSpan.FromSeconds(30);
+
     private Actor _owner = null!;
     private IProjectService _projects = null!;
     private Guid _projectId;
@@ -36,12 +39,12 @@ public sealed class MemberLimitTests : ComponentTestBase
     {
         SignIn(_owner);
         var cut = Render<ProjectPage>(p => p.Add(c => c.ProjectId, _projectId));
-        cut.WaitForAssertion(() => Assert.NotNull(EmailInput(cut)));
+        cut.WaitForAssertion(() => Assert.NotNull(EmailInput(cut)), Loading);
 
         EmailInput(cut)!.Input("member@example.com");
         await cut.InvokeAsync(() => cut.FindAll("button").First(b => b.TextContent.Trim() == "Add member").Click());
 
-        cut.WaitForAssertion(() => Assert.Contains("allows 1 members per project", cut.Find(".add-member [role=alert]").TextContent));
+        cut.WaitForAssertion(() => Assert.Contains("allows 1 members per project", cut.Find(".add-member [role=alert]").TextContent), Loading);
         var alert = cut.Find(".add-member [role=alert]");
         var link = alert.QuerySelector("a");
         Assert.NotNull(link);
