@@ -1,7 +1,8 @@
 using AiStudio.Core.Billing;
 using AiStudio.Core.Builds;
-using AiStudio.Core.Projects;
+using AiStudio.Core.Common;
 using AiStudio.Core.Execution;
+using AiStudio.Core.Projects;
 using AiStudio.Tests.Support;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
@@ -69,26 +70,11 @@ public sealed class PlanLimitServiceTests : IAsyncLifetime
     [Fact]
     public async Task ResumeAsync_PlanDowngradedWhileTheBuildWasPaused_RefusedAndTheBuildStaysOnHold()
     {
-        var alice = await _host.CreateUserAsync("downgraded@example.com");
-        var now = DateTimeOffset.UtcNow;
-        await using (var db = await _host.CreateDbContextAsync())
-        {
-            var account = BillingAccount.Open(alice.UserId, now);
-            account.AttachCustomer("cus_downgraded", now);
-            account.Apply(new SubscriptionSnapshot("sub_downgraded", "Pro", SubscriptionStatus.Active, now.AddDays(30), false), now, now);
-            db.BillingAccounts.Add(account);
-            await db.SaveChangesAsync();
-        }
-
+        var alice = await ProUserAsync("downgraded@example.com");
         var commands = _host.Get<IBuildCommands>();
         var buildId = await commands.StartAsync(alice, new NewBuildRequest("Billing", "Reminders", "Customers receive an email reminder before an invoice is due."));
         await commands.PauseAsync(alice, buildId, (await _host.Get<IBuildQueries>().GetAsync(alice, buildId))!.Version);
-
-        // The subscription ends while the build waits: back on Free, which excludes the offline model the roles run.
-        await using (var db = await _host.CreateDbContextAsync())
-        {
-            await db.BillingAccounts.Where(a => a.UserId == alice.UserId).ExecuteUpdateAsync(a => a.SetProperty(x => x.Status, SubscriptionStatus.Canceled));
-        }
+        await SubscriptionEndsAsync(alice);
 
         var paused = (await _host.Get<IBuildQueries>().GetAsync(alice, buildId))!;
         var refused = await Assert.ThrowsAsync<PlanLimitException>(() => commands.ResumeAsync(alice, buildId, paused.Version));
@@ -97,5 +83,54 @@ public sealed class PlanLimitServiceTests : IAsyncLifetime
         var after = (await _host.Get<IBuildQueries>().GetAsync(alice, buildId))!;
         Assert.Equal(BuildState.OnHold, after.State);
         Assert.Equal(paused.Version, after.Version);
+    }
+
+    [Fact]
+    public async Task RetryAsync_PlanDowngradedAfterThePhaseFailed_RefusedAndTheBuildStaysFailed()
+    {
+        var bob = await ProUserAsync("retrydowngraded@example.com");
+        var commands = _host.Get<IBuildCommands>();
+        var buildId = await commands.StartAsync(bob, new NewBuildRequest("Billing", "Reminders", "Customers receive an email reminder before an invoice is due."));
+        await using (var db = await _host.CreateDbContextAsync())
+        {
+            // The model failed the attempt after its retries, as the worker records it.
+            var build = await db.Builds.Include(b => b.Runs).SingleAsync(b => b.Id == buildId);
+            var run = build.Runs.Single();
+            var token = Guid.NewGuid();
+            run.Claim(token, DateTimeOffset.UtcNow);
+            build.Fail(run, token, "The model server did not answer.", DateTimeOffset.UtcNow);
+            await db.SaveChangesAsync();
+        }
+
+        await SubscriptionEndsAsync(bob);
+
+        var failed = (await _host.Get<IBuildQueries>().GetAsync(bob, buildId))!;
+        Assert.Equal(BuildState.Failed, failed.State);
+        var refused = await Assert.ThrowsAsync<PlanLimitException>(() => commands.RetryAsync(bob, buildId, failed.Version));
+
+        Assert.Contains("aistudio-offline-1", refused.Message);
+        var after = (await _host.Get<IBuildQueries>().GetAsync(bob, buildId))!;
+        Assert.Equal(BuildState.Failed, after.State);
+        Assert.Equal(failed.Version, after.Version);
+    }
+
+    private async Task<Actor> ProUserAsync(string email)
+    {
+        var user = await _host.CreateUserAsync(email);
+        var now = DateTimeOffset.UtcNow;
+        await using var db = await _host.CreateDbContextAsync();
+        var account = BillingAccount.Open(user.UserId, now);
+        account.AttachCustomer($"cus_{user.UserId[..8]}", now);
+        account.Apply(new SubscriptionSnapshot($"sub_{user.UserId[..8]}", "Pro", SubscriptionStatus.Active, now.AddDays(30), false), now, now);
+        db.BillingAccounts.Add(account);
+        await db.SaveChangesAsync();
+        return user;
+    }
+
+    // The subscription ends: back on Free, which excludes the offline model the roles run.
+    private async Task SubscriptionEndsAsync(Actor user)
+    {
+        await using var db = await _host.CreateDbContextAsync();
+        await db.BillingAccounts.Where(a => a.UserId == user.UserId).ExecuteUpdateAsync(a => a.SetProperty(x => x.Status, SubscriptionStatus.Canceled));
     }
 }
