@@ -1,24 +1,32 @@
 namespace AiStudio.Core.Billing;
 
 /// <summary>What Stripe said about a subscription, in the domain's terms.</summary>
+/// <param name="CreatedAt">When Stripe created the subscription; decides which of two subscriptions is the newer.</param>
 public sealed record SubscriptionSnapshot(
     string SubscriptionId,
     string? PlanName,
     SubscriptionStatus Status,
     DateTimeOffset? CurrentPeriodEnd,
-    bool CancelAtPeriodEnd);
+    bool CancelAtPeriodEnd,
+    DateTimeOffset? CreatedAt = null);
 
 /// <summary>
-/// One user's link to Stripe: the customer made for them (once), their current subscription and its state
-/// as last told by a webhook. Keyed by the user's id. Stripe delivers events late and out of order, so every
-/// change names the event's creation time and one older than the state held for the same subscription is ignored.
+/// One user's link to Stripe: the customer made for them (once), every subscription Stripe told about, and the one the
+/// account follows (its state copied onto the account, which is what plans are decided from). Keyed by the user's id.
+/// Stripe delivers events late and out of order, so each subscription keeps the creation time of the newest event applied
+/// to it and ignores older ones; an ended subscription stays ended. The account follows the newest live subscription, so
+/// a late event about an older one never takes it over, and a second live one is tracked rather than lost.
 /// </summary>
 public sealed class BillingAccount
 {
+    private readonly List<BillingSubscription> _subscriptions = [];
+
     private BillingAccount() { }
 
     public string UserId { get; private set; } = "";
     public string? StripeCustomerId { get; private set; }
+
+    /// <summary>The subscription the account follows.</summary>
     public string? StripeSubscriptionId { get; private set; }
 
     /// <summary>The plan the subscription pays for; null when its price is none of the configured plans.</summary>
@@ -29,7 +37,7 @@ public sealed class BillingAccount
     public bool CancelAtPeriodEnd { get; private set; }
     public DateTimeOffset? PastDueSince { get; private set; }
 
-    /// <summary>Creation time of the newest Stripe event applied to the current subscription.</summary>
+    /// <summary>Creation time of the newest Stripe event applied to the followed subscription.</summary>
     public DateTimeOffset? LastEventCreatedAt { get; private set; }
 
     public DateTimeOffset UpdatedAt { get; private set; }
@@ -37,7 +45,15 @@ public sealed class BillingAccount
     /// <summary>Set by the app on every change (SQLite has no rowversion); two webhooks at once cannot both win.</summary>
     public int Version { get; private set; }
 
+    /// <summary>Every subscription of the customer that Stripe told the app about, ended ones included.</summary>
+    public IReadOnlyCollection<BillingSubscription> Subscriptions => _subscriptions;
+
+    /// <summary>Subscriptions that still bill; more than one means the customer pays twice.</summary>
+    public IReadOnlyList<BillingSubscription> LiveSubscriptions => [.. _subscriptions.Where(s => s.Status.IsLive()).OrderByDescending(s => s.StartedAt)];
+
     public static BillingAccount Open(string userId, DateTimeOffset now) => new() { UserId = userId, UpdatedAt = now };
+
+    public BillingSubscription? FindSubscription(string subscriptionId) => _subscriptions.SingleOrDefault(s => s.SubscriptionId == subscriptionId);
 
     public void AttachCustomer(string customerId, DateTimeOffset now)
     {
@@ -51,81 +67,49 @@ public sealed class BillingAccount
     }
 
     /// <summary>
-    /// Why an event about <paramref name="subscriptionId"/>, created at <paramref name="eventCreated"/>, should change nothing;
-    /// null when it applies. <paramref name="incoming"/> is the status the event reports, null for an invoice event.
+    /// Records what an event (or a read from Stripe's API) says about one subscription, then follows the right one.
     /// </summary>
-    public string? WhyIgnore(string subscriptionId, DateTimeOffset eventCreated, SubscriptionStatus? incoming)
+    /// <param name="readFromStripe">The state was just read from Stripe's API: it is current, whatever the event's age.</param>
+    /// <returns>Why nothing changed; null when the state was applied.</returns>
+    public string? Apply(SubscriptionSnapshot subscription, DateTimeOffset eventCreated, DateTimeOffset now, bool readFromStripe = false)
     {
-        if (subscriptionId != StripeSubscriptionId)
+        var known = FindSubscription(subscription.SubscriptionId);
+        if (known is null)
         {
-            // Another subscription replaces the current one, unless the current one is live and the other is not (an old one ending).
-            if (incoming is null)
-            {
-                return $"invoice of subscription {subscriptionId}, not the current one";
-            }
-
-            return Status.IsLive() && !incoming.Value.IsLive() ? $"subscription {subscriptionId} is not the current one ({StripeSubscriptionId})" : null;
+            known = BillingSubscription.Start(UserId, subscription.SubscriptionId, subscription.CreatedAt ?? eventCreated);
+            _subscriptions.Add(known);
+        }
+        else if (known.WhyIgnore(eventCreated, subscription.Status, readFromStripe) is { } reason)
+        {
+            return reason;
         }
 
-        if (LastEventCreatedAt is { } last && eventCreated < last)
-        {
-            return $"older ({eventCreated:u}) than the state held ({last:u})";
-        }
-
-        // Stripe never revives a canceled subscription; a late update must not either.
-        return Status == SubscriptionStatus.Canceled && incoming != SubscriptionStatus.Canceled ? $"subscription {subscriptionId} is already canceled" : null;
+        known.Apply(subscription, eventCreated);
+        Follow(now);
+        return null;
     }
 
-    /// <summary>Checkout completed: the subscription is the user's. Its full state follows in customer.subscription.* events.</summary>
-    public void LinkCheckout(string customerId, string subscriptionId, string? planName, bool paid, DateTimeOffset eventCreated, DateTimeOffset now)
+    /// <summary>An invoice of a known subscription was paid, or its payment failed.</summary>
+    /// <returns>Why nothing changed; null when applied.</returns>
+    public string? ApplyInvoice(string subscriptionId, bool paid, DateTimeOffset eventCreated, DateTimeOffset now)
     {
-        StripeCustomerId ??= customerId;
-        if (subscriptionId != StripeSubscriptionId)
+        var known = FindSubscription(subscriptionId) ?? throw new InvalidOperationException($"Subscription {subscriptionId} is not known to account {UserId}.");
+        if (known.WhyIgnore(eventCreated, incoming: null, readFromStripe: false) is { } reason)
         {
-            StartTracking(subscriptionId);
+            return reason;
         }
 
-        if (Status == SubscriptionStatus.None)
+        if (paid)
         {
-            PlanName = planName;
-            Status = paid ? SubscriptionStatus.Active : SubscriptionStatus.Incomplete;
+            known.MarkInvoicePaid(eventCreated);
+        }
+        else
+        {
+            known.MarkPaymentFailed(eventCreated);
         }
 
-        Seen(eventCreated, now);
-    }
-
-    public void Apply(SubscriptionSnapshot subscription, DateTimeOffset eventCreated, DateTimeOffset now)
-    {
-        if (subscription.SubscriptionId != StripeSubscriptionId)
-        {
-            StartTracking(subscription.SubscriptionId);
-        }
-
-        PlanName = subscription.PlanName;
-        CurrentPeriodEnd = subscription.CurrentPeriodEnd;
-        CancelAtPeriodEnd = subscription.CancelAtPeriodEnd;
-        SetStatus(subscription.Status, eventCreated);
-        Seen(eventCreated, now);
-    }
-
-    public void MarkInvoicePaid(DateTimeOffset eventCreated, DateTimeOffset now)
-    {
-        if (Status is SubscriptionStatus.PastDue or SubscriptionStatus.Unpaid or SubscriptionStatus.Incomplete or SubscriptionStatus.Active)
-        {
-            SetStatus(SubscriptionStatus.Active, eventCreated);
-        }
-
-        Seen(eventCreated, now);
-    }
-
-    public void MarkPaymentFailed(DateTimeOffset eventCreated, DateTimeOffset now)
-    {
-        if (Status is SubscriptionStatus.Active or SubscriptionStatus.Trialing or SubscriptionStatus.PastDue)
-        {
-            SetStatus(SubscriptionStatus.PastDue, eventCreated);
-        }
-
-        Seen(eventCreated, now);
+        Follow(now);
+        return null;
     }
 
     public string Describe()
@@ -151,18 +135,95 @@ public sealed class BillingAccount
             parts.Add($"past due since {since:yyyy-MM-dd}");
         }
 
+        var others = LiveSubscriptions.Where(s => s.SubscriptionId != StripeSubscriptionId).ToList();
+        if (others.Count > 0)
+        {
+            parts.Add($"also billing {string.Join(", ", others.Select(s => $"{s.PlanName ?? "unknown plan"} ({s.SubscriptionId})"))}");
+        }
+
         return string.Join(", ", parts);
     }
 
-    private void StartTracking(string subscriptionId)
+    // The newest live subscription decides the plan; with none live, the newest one says why there is no plan.
+    private void Follow(DateTimeOffset now)
     {
-        StripeSubscriptionId = subscriptionId;
-        Status = SubscriptionStatus.None;
-        PlanName = null;
-        CurrentPeriodEnd = null;
-        CancelAtPeriodEnd = false;
-        PastDueSince = null;
-        LastEventCreatedAt = null;
+        var followed = LiveSubscriptions.FirstOrDefault() ?? _subscriptions.OrderByDescending(s => s.StartedAt).First();
+        StripeSubscriptionId = followed.SubscriptionId;
+        PlanName = followed.PlanName;
+        Status = followed.Status;
+        CurrentPeriodEnd = followed.CurrentPeriodEnd;
+        CancelAtPeriodEnd = followed.CancelAtPeriodEnd;
+        PastDueSince = followed.PastDueSince;
+        LastEventCreatedAt = followed.LastEventCreatedAt;
+        Touch(now);
+    }
+
+    private void Touch(DateTimeOffset now)
+    {
+        UpdatedAt = now;
+        Version++;
+    }
+}
+
+/// <summary>One Stripe subscription of a billing account, as its newest applied event (or API read) described it.</summary>
+public sealed class BillingSubscription
+{
+    private BillingSubscription() { }
+
+    public string SubscriptionId { get; private set; } = "";
+    public string UserId { get; private set; } = "";
+
+    /// <summary>When Stripe created the subscription.</summary>
+    public DateTimeOffset StartedAt { get; private set; }
+
+    public string? PlanName { get; private set; }
+    public SubscriptionStatus Status { get; private set; }
+    public DateTimeOffset? CurrentPeriodEnd { get; private set; }
+    public bool CancelAtPeriodEnd { get; private set; }
+    public DateTimeOffset? PastDueSince { get; private set; }
+    public DateTimeOffset? LastEventCreatedAt { get; private set; }
+
+    internal static BillingSubscription Start(string userId, string subscriptionId, DateTimeOffset startedAt) =>
+        new() { UserId = userId, SubscriptionId = subscriptionId, StartedAt = startedAt };
+
+    internal string? WhyIgnore(DateTimeOffset eventCreated, SubscriptionStatus? incoming, bool readFromStripe)
+    {
+        if (!readFromStripe && LastEventCreatedAt is { } last && eventCreated < last)
+        {
+            return $"older ({eventCreated:u}) than the state held for subscription {SubscriptionId} ({last:u})";
+        }
+
+        // Stripe never revives a canceled or expired subscription; a late event must not either.
+        return Status.HasEnded() && incoming != Status ? $"subscription {SubscriptionId} has already ended ({Status.Describe().ToLowerInvariant()})" : null;
+    }
+
+    internal void Apply(SubscriptionSnapshot subscription, DateTimeOffset eventCreated)
+    {
+        PlanName = subscription.PlanName;
+        CurrentPeriodEnd = subscription.CurrentPeriodEnd;
+        CancelAtPeriodEnd = subscription.CancelAtPeriodEnd;
+        SetStatus(subscription.Status, eventCreated);
+        Seen(eventCreated);
+    }
+
+    internal void MarkInvoicePaid(DateTimeOffset eventCreated)
+    {
+        if (Status is SubscriptionStatus.PastDue or SubscriptionStatus.Unpaid or SubscriptionStatus.Incomplete or SubscriptionStatus.Active)
+        {
+            SetStatus(SubscriptionStatus.Active, eventCreated);
+        }
+
+        Seen(eventCreated);
+    }
+
+    internal void MarkPaymentFailed(DateTimeOffset eventCreated)
+    {
+        if (Status is SubscriptionStatus.Active or SubscriptionStatus.Trialing or SubscriptionStatus.PastDue)
+        {
+            SetStatus(SubscriptionStatus.PastDue, eventCreated);
+        }
+
+        Seen(eventCreated);
     }
 
     private void SetStatus(SubscriptionStatus status, DateTimeOffset eventCreated)
@@ -172,20 +233,12 @@ public sealed class BillingAccount
         Status = status;
     }
 
-    private void Seen(DateTimeOffset eventCreated, DateTimeOffset now)
+    private void Seen(DateTimeOffset eventCreated)
     {
         if (LastEventCreatedAt is null || eventCreated > LastEventCreatedAt)
         {
             LastEventCreatedAt = eventCreated;
         }
-
-        Touch(now);
-    }
-
-    private void Touch(DateTimeOffset now)
-    {
-        UpdatedAt = now;
-        Version++;
     }
 }
 

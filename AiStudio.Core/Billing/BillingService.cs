@@ -5,6 +5,7 @@ using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Logging;
 using Stripe;
 using CheckoutSessionCreateOptions = Stripe.Checkout.SessionCreateOptions;
+using CheckoutSessionListOptions = Stripe.Checkout.SessionListOptions;
 using CheckoutSessionLineItemOptions = Stripe.Checkout.SessionLineItemOptions;
 using CheckoutSessionSubscriptionDataOptions = Stripe.Checkout.SessionSubscriptionDataOptions;
 using PortalSessionCreateOptions = Stripe.BillingPortal.SessionCreateOptions;
@@ -20,8 +21,20 @@ public sealed record BillingOverview(
     PlanStanding Standing,
     SubscriptionView? Subscription,
     int BuildsThisMonth,
-    bool CanManageSubscription)
+    bool CanManageSubscription,
+    IReadOnlyList<SubscriptionView>? LiveSubscriptions = null)
 {
+    /// <summary>More than one subscription bills the customer (two checkouts both paid): they pay twice until one is cancelled.</summary>
+    public bool PaysTwice => LiveSubscriptions is { Count: > 1 };
+
+    /// <summary>
+    /// The end of the paid period, and what to call it, only while the subscription still bills: an ended subscription's
+    /// period end is a date that no longer means anything (an immediate cancellation ends it at once).
+    /// </summary>
+    public (string Label, DateTimeOffset Date)? PeriodEnd => Subscription is { CurrentPeriodEnd: { } end } subscription && subscription.Status.IsLive()
+        ? (subscription.CancelAtPeriodEnd ? "Paid period ends" : "Next invoice", end)
+        : null;
+
     /// <summary>"3 of 5 builds", or "3 builds (unlimited)".</summary>
     public string UsageText => Standing.Plan.BuildsPerMonth is { } limit
         ? $"{BuildsThisMonth} of {limit} builds"
@@ -74,7 +87,7 @@ internal sealed class BillingService(
         BillingAccount? account;
         await using (var db = await contexts.CreateDbContextAsync(cancellationToken))
         {
-            account = await db.BillingAccounts.AsNoTracking().SingleOrDefaultAsync(a => a.UserId == actor.UserId, cancellationToken);
+            account = await db.BillingAccounts.AsNoTracking().Include(a => a.Subscriptions).SingleOrDefaultAsync(a => a.UserId == actor.UserId, cancellationToken);
         }
 
         var standing = await entitlements.GetStandingAsync(actor.UserId, cancellationToken);
@@ -82,7 +95,8 @@ internal sealed class BillingService(
         var subscription = account is null || account.Status == SubscriptionStatus.None
             ? null
             : new SubscriptionView(account.PlanName, account.Status, account.CurrentPeriodEnd, account.CancelAtPeriodEnd, account.PastDueSince);
-        return new BillingOverview(IsEnabled, standing, subscription, builds, IsEnabled && account?.StripeCustomerId is not null);
+        var live = account?.LiveSubscriptions.Select(s => new SubscriptionView(s.PlanName, s.Status, s.CurrentPeriodEnd, s.CancelAtPeriodEnd, s.PastDueSince)).ToList();
+        return new BillingOverview(IsEnabled, standing, subscription, builds, IsEnabled && account?.StripeCustomerId is not null, live);
     }
 
     public async Task<string> StartCheckoutAsync(Actor actor, string planName, string appBaseUrl, CancellationToken cancellationToken = default)
@@ -109,6 +123,35 @@ internal sealed class BillingService(
         }
 
         var customerId = await EnsureCustomerAsync(client, actor, cancellationToken);
+
+        // The webhook that makes a paid checkout live may not have arrived yet: ask Stripe whether the customer already pays.
+        var subscriptions = await CallStripeAsync(
+            () => client.V1.Subscriptions.ListAsync(new SubscriptionListOptions { Customer = customerId, Status = "all", Limit = 100 }, cancellationToken: cancellationToken),
+            "list the customer's subscriptions");
+        if (subscriptions.Data.FirstOrDefault(s => SubscriptionStatuses.FromStripe(s.Status).IsLive()) is { } live)
+        {
+            var current = plans.FindByPriceId(live.Items?.Data.Select(i => i.Price?.Id).FirstOrDefault(id => id is not null));
+            throw new DomainException(
+                $"You already have {(current is null ? "a subscription" : $"the {current.DisplayName} plan")} (Stripe may take a moment to confirm it here). " +
+                "Change or cancel it with \"Manage subscription\" on the Billing page.");
+        }
+
+        // One open checkout per customer, else paying in two tabs buys two subscriptions: the same plan's is reused,
+        // another plan's is expired (Stripe refuses to expire one that was just paid, and so does this).
+        var open = await CallStripeAsync(
+            () => client.V1.Checkout.Sessions.ListAsync(new CheckoutSessionListOptions { Customer = customerId, Status = "open", Limit = 100 }, cancellationToken: cancellationToken),
+            "list the customer's open Checkout Sessions");
+        foreach (var earlier in open.Data)
+        {
+            if (earlier.Metadata?.GetValueOrDefault(PlanKey) == plan.Name && earlier.Url is { } earlierUrl)
+            {
+                logger.LogInformation("Checkout Session {SessionId} of user {UserId} for plan {Plan} is still open and is reused", earlier.Id, actor.UserId, plan.Name);
+                return earlierUrl;
+            }
+
+            await ExpireAsync(client, earlier, actor, cancellationToken);
+        }
+
         var baseUrl = appBaseUrl.TrimEnd('/') + "/";
         var metadata = new Dictionary<string, string> { [UserIdKey] = actor.UserId, [PlanKey] = plan.Name };
         var options = new CheckoutSessionCreateOptions
@@ -127,6 +170,26 @@ internal sealed class BillingService(
         var session = await CallStripeAsync(() => client.V1.Checkout.Sessions.CreateAsync(options, cancellationToken: cancellationToken), "create a Checkout Session");
         logger.LogInformation("Checkout Session {SessionId} created for user {UserId}, plan {Plan}", session.Id, actor.UserId, plan.Name);
         return session.Url;
+    }
+
+    private async Task ExpireAsync(StripeClient client, Stripe.Checkout.Session earlier, Actor actor, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await client.V1.Checkout.Sessions.ExpireAsync(earlier.Id, cancellationToken: cancellationToken);
+            logger.LogInformation("Checkout Session {SessionId} of user {UserId} expired: a checkout for another plan replaces it", earlier.Id, actor.UserId);
+        }
+        catch (StripeException ex) when (ex.HttpStatusCode == System.Net.HttpStatusCode.BadRequest)
+        {
+            // It is no longer open: most likely the customer paid in it a moment ago.
+            logger.LogWarning("Checkout Session {SessionId} of user {UserId} could not be expired: {Message}", earlier.Id, actor.UserId, ex.Message);
+            throw new DomainException("Your earlier checkout has just been completed or closed, so no new one was started. Look at the Billing page in a minute.");
+        }
+        catch (Exception ex) when (ex is StripeException or HttpRequestException)
+        {
+            logger.LogError("Stripe could not expire Checkout Session {SessionId}: {Message}", earlier.Id, ex.Message);
+            throw new BillingUnavailableException();
+        }
     }
 
     public async Task<string> OpenCustomerPortalAsync(Actor actor, string returnUrl, CancellationToken cancellationToken = default)

@@ -101,9 +101,11 @@ internal sealed class EntitlementService(
     private PlanLimitException QuotaUsedUp(Plan plan, int started, int limit)
     {
         var (_, nextMonth) = CurrentMonth();
-        return new PlanLimitException(
-            $"You have started {started} of the {limit} builds your {plan.DisplayName} plan allows this month. " +
-            $"Upgrade on the pricing page ({PlanLimitException.PricingPath}) to start more, or wait until {nextMonth:d MMMM yyyy}, when the count starts again.");
+        return Refusal(
+            $"You have started {started} of the {limit} builds your {plan.DisplayName} plan allows this month.",
+            "to start more",
+            $" Or wait until {nextMonth:d MMMM yyyy}, when the count starts again.",
+            $"raise Billing:Plans:{plan.Name}:BuildsPerMonth");
     }
 
     public async Task EnsureModelAllowedAsync(Actor actor, string modelId, CancellationToken cancellationToken = default)
@@ -116,9 +118,11 @@ internal sealed class EntitlementService(
         var standing = await GetStandingAsync(actor.UserId, cancellationToken);
         if (!standing.Plan.AllowsModel(modelId))
         {
-            throw new PlanLimitException(
-                $"Your {standing.Plan.DisplayName} plan does not include the model {modelId}; it includes {standing.Plan.ModelsText}. " +
-                $"Upgrade on the pricing page ({PlanLimitException.PricingPath}) to use it.");
+            throw Refusal(
+                $"Your {standing.Plan.DisplayName} plan does not include the model {modelId}; it includes {standing.Plan.ModelsText}.",
+                "to use it",
+                "",
+                $"add {modelId} to Billing:Plans:{standing.Plan.Name}:AllowedModels, or give the roles a model the plan includes");
         }
     }
 
@@ -127,11 +131,19 @@ internal sealed class EntitlementService(
         var standing = await GetStandingAsync(ownerUserId, cancellationToken);
         if (standing.Plan.MembersPerProject is { } limit && memberCount > limit)
         {
-            throw new PlanLimitException(
-                $"The project owner's {standing.Plan.DisplayName} plan allows {limit} members per project. " +
-                $"Upgrade on the pricing page ({PlanLimitException.PricingPath}) for more.");
+            throw Refusal(
+                $"The project owner's {standing.Plan.DisplayName} plan allows {limit} members per project.",
+                "for more",
+                "",
+                $"raise Billing:Plans:{standing.Plan.Name}:MembersPerProject");
         }
     }
+
+    // Only an installation that sells plans sends people to the pricing page; elsewhere nothing there can be bought.
+    private PlanLimitException Refusal(string why, string upgradeFor, string alternative, string administratorFix) =>
+        options.Value.Stripe.IsConfigured && plans.Plans.Any(p => p.IsForSale)
+            ? new PlanLimitException($"{why} Upgrade on the pricing page {upgradeFor}.{alternative}", PlanLimitException.PricingPath)
+            : new PlanLimitException($"{why} Plans are not sold on this installation: an administrator can {administratorFix} in the configuration.{alternative}", upgradePath: null);
 
     private (DateTimeOffset Start, DateTimeOffset End) CurrentMonth()
     {

@@ -4,6 +4,8 @@ using AiStudio.Core.Persistence;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using System.Text.Json;
+using System.Text.Json.Nodes;
 using Stripe;
 using CheckoutSession = Stripe.Checkout.Session;
 
@@ -20,8 +22,14 @@ public enum WebhookOutcome
     /// <summary>A verified event of a type billing does not act on.</summary>
     NotHandled,
 
-    /// <summary>Missing or wrong signature, or a body that is no Stripe event; nothing changed.</summary>
+    /// <summary>Missing or wrong signature; nothing changed.</summary>
     Rejected,
+
+    /// <summary>Rightly signed, but the body is no Stripe event; nothing changed.</summary>
+    NotAnEvent,
+
+    /// <summary>The subscription had to be read from Stripe's API, which could not be reached; nothing changed, Stripe retries.</summary>
+    RetryLater,
 
     /// <summary>No webhook secret is configured.</summary>
     NotConfigured,
@@ -38,18 +46,23 @@ public interface IStripeWebhookProcessor
 /// <remarks>
 /// Idempotent by event id: the id goes into ProcessedStripeEvents (its primary key) in the same SaveChanges as the
 /// change and its audit row, so a replay changes nothing and two simultaneous deliveries apply once.
-/// Out-of-order delivery: each account keeps the creation time of the newest event applied to its subscription and
-/// ignores older ones (recorded and audited as ignored), rather than re-reading the subscription from Stripe — no API
-/// call per event, and the outcome does not depend on Stripe being reachable while the webhook is answered.
+/// Out-of-order delivery: each subscription keeps the creation time of the newest event applied to it and ignores older
+/// ones (recorded and audited as ignored); an ended subscription stays ended. The first word about a subscription (or an
+/// event in another API version) is not trusted: the subscription is read from Stripe's API, as Stripe advises, so a late
+/// event about an old subscription cannot pass for the customer's current state. The account follows the newest live one.
 /// </remarks>
 internal sealed class StripeWebhookProcessor(
     IDbContextFactory<AiStudioDbContext> contexts,
     PlanCatalog plans,
+    StripeGateway stripe,
     IOptions<BillingOptions> options,
     TimeProvider clock,
     ILogger<StripeWebhookProcessor> logger) : IStripeWebhookProcessor
 {
     private const int Attempts = 3;
+
+    // Stripe.net's own default: a signature older than five minutes is a replay.
+    private const long SignatureTolerance = 300;
 
     /// <summary>
     /// How long an event id is remembered. Stripe redelivers an event for up to three days, and a replayed delivery
@@ -76,42 +89,67 @@ internal sealed class StripeWebhookProcessor(
             return WebhookOutcome.NotConfigured;
         }
 
-        Event stripeEvent;
         try
         {
-            // Checks the signature (and its age) and that the event's API version is the one Stripe.net was built for.
-            stripeEvent = EventUtility.ConstructEvent(payload, signatureHeader ?? "", secret);
+            // The signature (and its age) first: nothing in an unsigned body is looked at.
+            EventUtility.ValidateSignature(payload, signatureHeader ?? "", secret, SignatureTolerance);
         }
-        catch (Exception ex) when (ex is StripeException or System.Text.Json.JsonException or Newtonsoft.Json.JsonException or ArgumentException or FormatException)
+        catch (Exception ex) when (ex is StripeException or ArgumentException or FormatException)
         {
             logger.LogWarning("Refused a Stripe webhook: {Reason}", ex.Message);
             return WebhookOutcome.Rejected;
         }
 
-        if (!Handled.Contains(stripeEvent.Type))
+        if (IncomingEvent.Parse(payload) is not { } incoming)
         {
-            logger.LogDebug("Stripe event {EventId} of type {Type} is not one billing acts on", stripeEvent.Id, stripeEvent.Type);
+            logger.LogWarning("Refused a Stripe webhook: the signature is right but the body is not a Stripe event");
+            return WebhookOutcome.NotAnEvent;
+        }
+
+        if (incoming.Trusted is null)
+        {
+            // Stripe retries a failing endpoint for days and then disables it, so the event is accepted and its object read
+            // from the API in the app's version; but the endpoint is misconfigured, and the operator must hear of it.
+            logger.LogError(
+                "Stripe event {EventId} ({Type}) was sent in API version {EventVersion}, but this app reads Stripe objects in {AppVersion}. " +
+                "Set the webhook endpoint's API version to {AppVersion} in the Stripe Dashboard; until then each event's subscription is read from Stripe's API instead.",
+                incoming.Id, incoming.Type, incoming.ApiVersion ?? "(none)", StripeConfiguration.ApiVersion, StripeConfiguration.ApiVersion);
+        }
+
+        if (!Handled.Contains(incoming.Type))
+        {
+            logger.LogDebug("Stripe event {EventId} of type {Type} is not one billing acts on", incoming.Id, incoming.Type);
             return WebhookOutcome.NotHandled;
         }
 
         for (var attempt = 1; ; attempt++)
         {
             await using var db = await contexts.CreateDbContextAsync(cancellationToken);
-            if (await db.ProcessedStripeEvents.AnyAsync(e => e.EventId == stripeEvent.Id, cancellationToken))
+            if (await db.ProcessedStripeEvents.AnyAsync(e => e.EventId == incoming.Id, cancellationToken))
             {
-                logger.LogInformation("Stripe event {EventId} ({Type}) was already processed", stripeEvent.Id, stripeEvent.Type);
+                logger.LogInformation("Stripe event {EventId} ({Type}) was already processed", incoming.Id, incoming.Type);
                 return WebhookOutcome.AlreadyProcessed;
             }
 
             var now = clock.GetUtcNow();
-            var created = Utc(stripeEvent.Created);
-            var result = await ApplyAsync(db, stripeEvent, created, now, cancellationToken);
-            db.ProcessedStripeEvents.Add(ProcessedStripeEvent.Create(stripeEvent.Id, stripeEvent.Type, created, now));
-            db.AuditEvents.Add(AuditEvent.Create(now, "stripe", "Stripe", BillingAuditActions.ForStripeEvent(stripeEvent.Type), BillingAuditActions.EntityType,
-                result.EntityId, before: result.Before, after: result.After, detail: $"Stripe event {stripeEvent.Id}: {result.Outcome}"));
-            if (result.ChangedUserId is { } userId)
+            Applied result;
+            try
             {
-                db.AddNotice(new BillingChanged(userId), now);
+                result = await ApplyAsync(db, incoming, now, cancellationToken);
+            }
+            catch (StripeUnreadableException ex)
+            {
+                // Nothing is recorded: Stripe delivers the event again later, and then the subscription can be read.
+                logger.LogError("Stripe event {EventId} ({Type}) was not applied: {Reason}. Stripe will deliver it again.", incoming.Id, incoming.Type, ex.Message);
+                return WebhookOutcome.RetryLater;
+            }
+
+            db.ProcessedStripeEvents.Add(ProcessedStripeEvent.Create(incoming.Id, incoming.Type, incoming.Created, now));
+            db.AuditEvents.Add(AuditEvent.Create(now, "stripe", "Stripe", BillingAuditActions.ForStripeEvent(incoming.Type), BillingAuditActions.EntityType,
+                result.EntityId, before: result.Before, after: result.After, detail: $"Stripe event {incoming.Id}: {result.Outcome}"));
+            if (result.Changed is { } account)
+            {
+                db.AddNotice(new BillingChanged(account.UserId), now);
             }
 
             try
@@ -125,7 +163,13 @@ internal sealed class StripeWebhookProcessor(
                 continue;
             }
 
-            logger.LogInformation("Stripe event {EventId} ({Type}) for {Entity}: {Outcome}", stripeEvent.Id, stripeEvent.Type, result.EntityId, result.Outcome);
+            logger.LogInformation("Stripe event {EventId} ({Type}) for {Entity}: {Outcome}", incoming.Id, incoming.Type, result.EntityId, result.Outcome);
+            if (result.Changed is { LiveSubscriptions.Count: > 1 } twice)
+            {
+                logger.LogError("User {UserId} has {Count} live Stripe subscriptions ({Subscriptions}) and is charged for each; the account follows the newest, {Followed}. Cancel the others in Stripe.",
+                    twice.UserId, twice.LiveSubscriptions.Count, string.Join(", ", twice.LiveSubscriptions.Select(s => s.SubscriptionId)), twice.StripeSubscriptionId);
+            }
+
             await ForgetOldEventIdsAsync(db, now, cancellationToken);
             return WebhookOutcome.Processed;
         }
@@ -141,16 +185,22 @@ internal sealed class StripeWebhookProcessor(
         }
     }
 
-    private sealed record Applied(string EntityId, string Outcome, string? Before = null, string? After = null, string? ChangedUserId = null);
+    private sealed record Applied(string EntityId, string Outcome, string? Before = null, string? After = null, BillingAccount? Changed = null);
 
-    private Task<Applied> ApplyAsync(AiStudioDbContext db, Event stripeEvent, DateTimeOffset created, DateTimeOffset now, CancellationToken cancellationToken) =>
-        stripeEvent.Data.Object switch
+    private Task<Applied> ApplyAsync(AiStudioDbContext db, IncomingEvent incoming, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        var created = incoming.Created;
+        return incoming.Trusted?.Data.Object switch
         {
             CheckoutSession session => ApplyCheckoutAsync(db, session, created, now, cancellationToken),
             Subscription subscription => ApplySubscriptionAsync(db, subscription, created, now, cancellationToken),
-            Invoice invoice => ApplyInvoiceAsync(db, invoice, stripeEvent.Type == EventTypes.InvoicePaid, created, now, cancellationToken),
-            var other => Task.FromResult(new Applied("unknown", $"ignored: unexpected object {other?.Object ?? "null"}")),
+            Invoice invoice => ApplyInvoiceAsync(db, invoice, incoming.Type == EventTypes.InvoicePaid, created, now, cancellationToken),
+            null when incoming.SubscriptionId is { } subscriptionId =>
+                ReadAndApplyAsync(db, null, subscriptionId, created, now, $"the event was sent in API version {incoming.ApiVersion}", cancellationToken),
+            null => Task.FromResult(new Applied("unknown", $"ignored: the event (API version {incoming.ApiVersion}) names no subscription")),
+            var other => Task.FromResult(new Applied("unknown", $"ignored: unexpected object {other.Object ?? "null"}")),
         };
+    }
 
     private async Task<Applied> ApplyCheckoutAsync(AiStudioDbContext db, CheckoutSession session, DateTimeOffset created, DateTimeOffset now, CancellationToken cancellationToken)
     {
@@ -165,11 +215,20 @@ internal sealed class StripeWebhookProcessor(
             return new Applied(session.CustomerId, $"ignored: no account for customer {session.CustomerId}");
         }
 
+        if (account.FindSubscription(session.SubscriptionId) is null)
+        {
+            // A session says nothing about the subscription's state now, and may be hours old: ask Stripe.
+            return await ReadAndApplyAsync(db, account, session.SubscriptionId, created, now, $"checkout session {session.Id} completed", cancellationToken);
+        }
+
         var before = account.Describe();
-        var paid = session.PaymentStatus is "paid" or "no_payment_required";
-        var planName = plans.Find(session.Metadata?.GetValueOrDefault(BillingService.PlanKey))?.Name;
-        account.LinkCheckout(session.CustomerId, session.SubscriptionId, planName, paid, created, now);
-        return new Applied(account.UserId, $"subscription {session.SubscriptionId} linked", before, account.Describe(), account.UserId);
+        if (account.StripeCustomerId is null)
+        {
+            account.AttachCustomer(session.CustomerId, now);
+            return new Applied(account.UserId, $"customer {session.CustomerId} linked; subscription {session.SubscriptionId} already known", before, account.Describe(), account);
+        }
+
+        return new Applied(account.UserId, $"nothing to change: subscription {session.SubscriptionId} already known", before, before);
     }
 
     private async Task<Applied> ApplySubscriptionAsync(AiStudioDbContext db, Subscription subscription, DateTimeOffset created, DateTimeOffset now, CancellationToken cancellationToken)
@@ -180,15 +239,19 @@ internal sealed class StripeWebhookProcessor(
             return new Applied(subscription.CustomerId ?? subscription.Id, $"ignored: no account for customer {subscription.CustomerId}");
         }
 
-        var snapshot = Snapshot(subscription);
-        if (account.WhyIgnore(subscription.Id, created, snapshot.Status) is { } reason)
+        if (account.FindSubscription(subscription.Id) is null)
         {
-            return new Applied(account.UserId, $"ignored: {reason}", account.Describe());
+            // The first word about a subscription may be a late one about a subscription long ended: ask Stripe how it is now.
+            return await ReadAndApplyAsync(db, account, subscription.Id, created, now, "first event about it", cancellationToken);
         }
 
         var before = account.Describe();
-        account.Apply(snapshot, created, now);
-        return new Applied(account.UserId, "applied", before, account.Describe(), account.UserId);
+        if (account.Apply(Snapshot(subscription), created, now) is { } reason)
+        {
+            return new Applied(account.UserId, $"ignored: {reason}", before);
+        }
+
+        return new Applied(account.UserId, "applied", before, account.Describe(), account);
     }
 
     private async Task<Applied> ApplyInvoiceAsync(AiStudioDbContext db, Invoice invoice, bool paid, DateTimeOffset created, DateTimeOffset now, CancellationToken cancellationToken)
@@ -205,22 +268,77 @@ internal sealed class StripeWebhookProcessor(
             return new Applied(invoice.CustomerId, $"ignored: no account for customer {invoice.CustomerId}");
         }
 
-        if (account.WhyIgnore(subscriptionId, created, incoming: null) is { } reason)
+        if (account.FindSubscription(subscriptionId) is null)
         {
-            return new Applied(account.UserId, $"ignored: {reason}", account.Describe());
+            return await ReadAndApplyAsync(db, account, subscriptionId, created, now, $"invoice {invoice.Id} of a subscription not known yet", cancellationToken);
         }
 
         var before = account.Describe();
-        if (paid)
+        if (account.ApplyInvoice(subscriptionId, paid, created, now) is { } reason)
         {
-            account.MarkInvoicePaid(created, now);
-        }
-        else
-        {
-            account.MarkPaymentFailed(created, now);
+            return new Applied(account.UserId, $"ignored: {reason}", before);
         }
 
-        return new Applied(account.UserId, $"invoice {invoice.Id} {(paid ? "paid" : "payment failed")}", before, account.Describe(), account.UserId);
+        return new Applied(account.UserId, $"invoice {invoice.Id} {(paid ? "paid" : "payment failed")}", before, account.Describe(), account);
+    }
+
+    /// <summary>Reads the subscription from Stripe's API (its state now, in the app's API version) and applies that.</summary>
+    private async Task<Applied> ReadAndApplyAsync(
+        AiStudioDbContext db, BillingAccount? account, string subscriptionId, DateTimeOffset created, DateTimeOffset now, string why, CancellationToken cancellationToken)
+    {
+        var subscription = await ReadSubscriptionAsync(subscriptionId, cancellationToken);
+        if (subscription is null)
+        {
+            return new Applied(account?.UserId ?? subscriptionId, $"ignored: Stripe has no subscription {subscriptionId} ({why})");
+        }
+
+        account ??= await FindAsync(db, subscription.CustomerId, subscription.Metadata?.GetValueOrDefault(BillingService.UserIdKey), cancellationToken);
+        if (account is null)
+        {
+            return new Applied(subscription.CustomerId ?? subscriptionId, $"ignored: no account for customer {subscription.CustomerId}");
+        }
+
+        if (account.StripeCustomerId is not null && subscription.CustomerId is not null && account.StripeCustomerId != subscription.CustomerId)
+        {
+            return new Applied(account.UserId, $"ignored: subscription {subscriptionId} belongs to customer {subscription.CustomerId}, not {account.StripeCustomerId}");
+        }
+
+        var before = account.Describe();
+        if (account.StripeCustomerId is null && subscription.CustomerId is not null)
+        {
+            account.AttachCustomer(subscription.CustomerId, now);
+        }
+
+        if (account.Apply(Snapshot(subscription), created, now, readFromStripe: true) is { } reason)
+        {
+            return new Applied(account.UserId, $"ignored: {reason}", before);
+        }
+
+        return new Applied(account.UserId, $"subscription {subscriptionId} read from Stripe and applied ({why})", before, account.Describe(), account);
+    }
+
+    private async Task<Subscription?> ReadSubscriptionAsync(string subscriptionId, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await stripe.Client.V1.Subscriptions.GetAsync(subscriptionId, cancellationToken: cancellationToken);
+        }
+        catch (StripeException ex) when (ex.HttpStatusCode == System.Net.HttpStatusCode.NotFound)
+        {
+            return null;
+        }
+        catch (StripeException ex)
+        {
+            throw new StripeUnreadableException($"Stripe refused to read subscription {subscriptionId}: {(int)ex.HttpStatusCode} {ex.Message} (request {ex.StripeResponse?.RequestId})");
+        }
+        catch (HttpRequestException ex)
+        {
+            throw new StripeUnreadableException($"Stripe could not be reached to read subscription {subscriptionId}: {ex.Message}");
+        }
+        catch (BillingNotConfiguredException)
+        {
+            throw new StripeUnreadableException($"subscription {subscriptionId} cannot be read because Billing:Stripe:SecretKey is not set");
+        }
     }
 
     private SubscriptionSnapshot Snapshot(Subscription subscription)
@@ -243,19 +361,72 @@ internal sealed class StripeWebhookProcessor(
             plan?.Name,
             SubscriptionStatuses.FromStripe(subscription.Status),
             cancelAt is { } end && (periodEnd is null || end < periodEnd) ? end : periodEnd,
-            subscription.CancelAtPeriodEnd || cancelAt is not null);
+            subscription.CancelAtPeriodEnd || cancelAt is not null,
+            Utc(subscription.Created));
     }
 
     private static async Task<BillingAccount?> FindAsync(AiStudioDbContext db, string? customerId, string? userId, CancellationToken cancellationToken)
     {
-        if (customerId is not null && await db.BillingAccounts.SingleOrDefaultAsync(a => a.StripeCustomerId == customerId, cancellationToken) is { } byCustomer)
+        var accounts = db.BillingAccounts.Include(a => a.Subscriptions);
+        if (customerId is not null && await accounts.SingleOrDefaultAsync(a => a.StripeCustomerId == customerId, cancellationToken) is { } byCustomer)
         {
             return byCustomer;
         }
 
         // A customer made outside the app (say, in the Dashboard) is linked through the user id the app put in the metadata.
-        return userId is null ? null : await db.BillingAccounts.SingleOrDefaultAsync(a => a.UserId == userId && a.StripeCustomerId == null, cancellationToken);
+        return userId is null ? null : await accounts.SingleOrDefaultAsync(a => a.UserId == userId && a.StripeCustomerId == null, cancellationToken);
     }
 
     private static DateTimeOffset Utc(DateTime time) => new(DateTime.SpecifyKind(time, DateTimeKind.Utc));
+
+    private sealed class StripeUnreadableException(string message) : Exception(message);
+
+    /// <summary>
+    /// A verified delivery: its envelope, and the event as Stripe.net reads it when it is in the app's API version
+    /// (<see cref="Trusted"/>); otherwise only the subscription's id, taken from the raw object, whatever the version's shape.
+    /// </summary>
+    private sealed record IncomingEvent(string Id, string Type, DateTimeOffset Created, string? ApiVersion, Event? Trusted, string? SubscriptionId)
+    {
+        public static IncomingEvent? Parse(string payload)
+        {
+            JsonObject envelope;
+            try
+            {
+                envelope = JsonNode.Parse(payload) as JsonObject ?? throw new JsonException("not an object");
+            }
+            catch (JsonException)
+            {
+                return null;
+            }
+
+            if (Text(envelope["object"]) != "event" || Text(envelope["id"]) is not { } id || Text(envelope["type"]) is not { } type
+                || envelope["created"] is not JsonValue createdValue || !createdValue.TryGetValue<long>(out var created)
+                || envelope["data"]?["object"] is not JsonObject dataObject)
+            {
+                return null;
+            }
+
+            var apiVersion = Text(envelope["api_version"]);
+            Event? trusted = null;
+            try
+            {
+                trusted = EventUtility.ParseEvent(payload, throwOnApiVersionMismatch: true);
+            }
+            catch (Exception ex) when (ex is StripeException or JsonException or Newtonsoft.Json.JsonException or ArgumentException or FormatException)
+            {
+                // Another API version (or a shape Stripe.net cannot read): only ids are taken from it.
+            }
+
+            // Invoices name their subscription under parent.subscription_details since 2025-03-31, directly before.
+            var subscriptionId = Text(dataObject["object"]) == "subscription"
+                ? Text(dataObject["id"])
+                : IdOf(dataObject["parent"]?["subscription_details"]?["subscription"]) ?? IdOf(dataObject["subscription"]);
+            return new IncomingEvent(id, type, DateTimeOffset.FromUnixTimeSeconds(created), apiVersion, trusted, subscriptionId);
+        }
+
+        private static string? Text(JsonNode? node) => node is JsonValue value && value.TryGetValue<string>(out var text) && text.Length > 0 ? text : null;
+
+        // An expandable field is an id, or the object itself.
+        private static string? IdOf(JsonNode? node) => Text(node) ?? Text(node?["id"]);
+    }
 }

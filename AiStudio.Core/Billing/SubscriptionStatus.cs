@@ -33,6 +33,10 @@ public static class SubscriptionStatuses
     public static bool IsLive(this SubscriptionStatus status) =>
         status is SubscriptionStatus.Active or SubscriptionStatus.Trialing or SubscriptionStatus.PastDue;
 
+    /// <summary>Canceled and expired subscriptions never come back in Stripe.</summary>
+    public static bool HasEnded(this SubscriptionStatus status) =>
+        status is SubscriptionStatus.Canceled or SubscriptionStatus.IncompleteExpired;
+
     public static string Describe(this SubscriptionStatus status) => status switch
     {
         SubscriptionStatus.None => "No subscription",

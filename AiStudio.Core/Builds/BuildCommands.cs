@@ -141,12 +141,16 @@ internal sealed class BuildCommands(
             return new Change(AuditActions.BuildHeld, "Build", build.Id.ToString(), build.StatusReason, null);
         });
 
-    public Task ResumeAsync(Actor actor, Guid buildId, int expectedVersion, CancellationToken cancellationToken = default) =>
-        ActAsync(actor, buildId, expectedVersion, cancellationToken, (build, _, now) =>
+    // Resuming and retrying call the roles' models again: a plan downgraded since the start must include them too.
+    public async Task ResumeAsync(Actor actor, Guid buildId, int expectedVersion, CancellationToken cancellationToken = default)
+    {
+        await EnsureModelsAllowedAsync(actor, cancellationToken);
+        await ActAsync(actor, buildId, expectedVersion, cancellationToken, (build, _, now) =>
         {
             var queued = build.Resume(now);
             return new Change(AuditActions.BuildResumed, "Build", build.Id.ToString(), $"Resumed at {build.State}", queued);
         });
+    }
 
     public Task CancelAsync(Actor actor, Guid buildId, int expectedVersion, string reason, CancellationToken cancellationToken = default) =>
         ActAsync(actor, buildId, expectedVersion, cancellationToken, (build, _, now) =>
@@ -155,12 +159,15 @@ internal sealed class BuildCommands(
             return new Change(AuditActions.BuildCancelled, "Build", build.Id.ToString(), build.StatusReason, null);
         });
 
-    public Task RetryAsync(Actor actor, Guid buildId, int expectedVersion, CancellationToken cancellationToken = default) =>
-        ActAsync(actor, buildId, expectedVersion, cancellationToken, (build, _, now) =>
+    public async Task RetryAsync(Actor actor, Guid buildId, int expectedVersion, CancellationToken cancellationToken = default)
+    {
+        await EnsureModelsAllowedAsync(actor, cancellationToken);
+        await ActAsync(actor, buildId, expectedVersion, cancellationToken, (build, _, now) =>
         {
             var run = build.Retry(now);
             return new Change(AuditActions.RunRetried, "PhaseRun", run.Id.ToString(), $"{run.Phase} retried as attempt {run.Attempt}", run);
         });
+    }
 
     /// <param name="Decided">The attempt a verdict was given on: its prompt version, model and cost go on the record.</param>
     private sealed record Change(string Action, string EntityType, string EntityId, string? Detail, PhaseRun? Queued, PhaseRun? Decided = null);

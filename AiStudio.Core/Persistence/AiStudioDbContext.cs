@@ -38,6 +38,7 @@ public abstract class AiStudioDbContext(DbContextOptions options) : IdentityDbCo
     public DbSet<AuditEvent> AuditEvents => Set<AuditEvent>();
     public DbSet<ApiToken> ApiTokens => Set<ApiToken>();
     public DbSet<BillingAccount> BillingAccounts => Set<BillingAccount>();
+    public DbSet<BillingSubscription> BillingSubscriptions => Set<BillingSubscription>();
     public DbSet<ProcessedStripeEvent> ProcessedStripeEvents => Set<ProcessedStripeEvent>();
     public DbSet<OutboxMessage> OutboxMessages => Set<OutboxMessage>();
 

@@ -112,6 +112,62 @@ public sealed class CheckoutTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task StartCheckoutAsync_ProThenTeamBeforeAnyWebhook_TheProSessionIsExpiredSoOnlyOneCanBePaid()
+    {
+        var actor = await _host.CreateUserAsync("twotabs@example.com");
+
+        var proUrl = await Billing.StartCheckoutAsync(actor, "Pro", AppBase);
+        var teamUrl = await Billing.StartCheckoutAsync(actor, "Team", AppBase);
+
+        Assert.NotEqual(proUrl, teamUrl);
+        var proSession = proUrl[(proUrl.LastIndexOf('/') + 1)..];
+        Assert.Single(_stripe.RequestsTo($"/v1/checkout/sessions/{proSession}/expire"));
+        _stripe.HoldCheckoutWebhooks();
+        using var browser = new HttpClient(new HttpClientHandler { AllowAutoRedirect = false });
+        using (var paidPro = await browser.GetAsync(proUrl))
+        {
+            Assert.Equal(System.Net.HttpStatusCode.Gone, paidPro.StatusCode);
+        }
+
+        using (var paidTeam = await browser.GetAsync(teamUrl))
+        {
+            Assert.Equal(System.Net.HttpStatusCode.Redirect, paidTeam.StatusCode);
+        }
+
+        Assert.Equal(1, _stripe.CheckoutVisits);
+    }
+
+    [Fact]
+    public async Task StartCheckoutAsync_SamePlanTwiceBeforeAnyWebhook_ReusesTheOpenSession()
+    {
+        var actor = await _host.CreateUserAsync("doubleclick@example.com");
+
+        var first = await Billing.StartCheckoutAsync(actor, "Pro", AppBase);
+        var second = await Billing.StartCheckoutAsync(actor, "Pro", AppBase);
+
+        Assert.Equal(first, second);
+        Assert.Single(_stripe.RequestsTo("/v1/checkout/sessions"));
+    }
+
+    [Fact]
+    public async Task StartCheckoutAsync_PaidInAnotherTabButTheWebhookHasNotArrived_IsRefusedAndStartsNoSession()
+    {
+        var actor = await _host.CreateUserAsync("paidalready@example.com");
+        var proUrl = await Billing.StartCheckoutAsync(actor, "Pro", AppBase);
+        _stripe.HoldCheckoutWebhooks();
+        using (var browser = new HttpClient(new HttpClientHandler { AllowAutoRedirect = false }))
+        using (var paid = await browser.GetAsync(proUrl))
+        {
+            Assert.Equal(System.Net.HttpStatusCode.Redirect, paid.StatusCode);
+        }
+
+        var refused = await Assert.ThrowsAsync<DomainException>(() => Billing.StartCheckoutAsync(actor, "Team", AppBase));
+
+        Assert.Contains("You already have the Pro plan", refused.Message);
+        Assert.Single(_stripe.RequestsTo("/v1/checkout/sessions"));
+    }
+
+    [Fact]
     public async Task OpenCustomerPortalAsync_CustomerExists_CreatesAPortalSessionReturningToBilling()
     {
         var actor = await _host.CreateUserAsync("portal@example.com");

@@ -45,7 +45,7 @@ public sealed class EntitlementTests : IAsyncLifetime
     private IEntitlementService Entitlements => _host.Get<IEntitlementService>();
 
     [Fact]
-    public async Task StartAsync_FreePlanAtItsMonthlyLimit_FifthBuildStartsSixthIsRefusedWithUpgradeLinkAndCreatesNothing()
+    public async Task StartAsync_FreePlanAtItsMonthlyLimitBillingOff_FifthBuildStartsSixthIsRefusedWithWhatAnAdministratorCanDoAndCreatesNothing()
     {
         var actor = await _host.CreateUserAsync("quota@example.com");
         var commands = _host.Get<IBuildCommands>();
@@ -58,8 +58,9 @@ public sealed class EntitlementTests : IAsyncLifetime
             commands.StartAsync(actor, new NewBuildRequest("Quota", "Build 6", "Customers receive an email reminder before an invoice is due.")));
 
         Assert.Contains("5 of the 5 builds your Free plan allows this month", refused.Message);
-        Assert.Contains("/pricing", refused.Message);
-        Assert.Equal("/pricing", refused.UpgradePath);
+        Assert.Contains("an administrator can raise Billing:Plans:Free:BuildsPerMonth", refused.Message);
+        Assert.Contains("wait until 1 December 2026", refused.Message);
+        Assert.Null(refused.UpgradePath);
         Assert.IsAssignableFrom<DomainException>(refused);
         await using var db = await _host.CreateDbContextAsync();
         await StartedBuilds.AssertCountAsync(db, actor.UserId, 5);

@@ -36,9 +36,9 @@ public abstract class ComponentTestBase : BunitContext, IAsyncLifetime
     public virtual Task InitializeAsync() => Task.CompletedTask;
 
     /// <summary>Starts a real Core host and registers its build services and clock for the components under test.</summary>
-    protected async Task<TestAppHost> UseRealCoreAsync(TimeProvider? clock = null)
+    protected async Task<TestAppHost> UseRealCoreAsync(TimeProvider? clock = null, IDictionary<string, string?>? settings = null)
     {
-        _host = await TestAppHost.StartAsync();
+        _host = await TestAppHost.StartAsync(settings);
         AddBuildServices(_host, clock);
         return _host;
     }

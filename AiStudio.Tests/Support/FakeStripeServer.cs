@@ -16,7 +16,7 @@ namespace AiStudio.Tests.Support;
 /// <summary>
 /// A real HTTP server on loopback that stands in for Stripe's API, reached by Stripe.net through
 /// <c>StripeClientOptions.ApiBase</c>: customers, Checkout Sessions (subscription mode), customer-portal sessions and
-/// subscriptions, with Stripe's JSON shapes and error bodies. It records every API request (form-encoded body decoded).
+/// subscriptions (read and listed), listing and expiring Checkout Sessions, with Stripe's JSON shapes and error bodies. It records every API request (form-encoded body decoded).
 /// Its Checkout page (<see cref="CheckoutUrl"/>) plays the customer paying: visiting it makes the subscription, sends the
 /// signed <c>customer.subscription.created</c> and <c>checkout.session.completed</c> webhooks to <see cref="WebhookUrl"/>
 /// and redirects the browser to the session's success URL, as Stripe does.
@@ -87,6 +87,9 @@ public sealed class FakeStripeServer : IAsyncDisposable
             {
                 routes.MapPost("/v1/customers", (HttpContext context) => server!.ApiAsync(context, server.CreateCustomer));
                 routes.MapPost("/v1/checkout/sessions", (HttpContext context) => server!.ApiAsync(context, server.CreateCheckoutSession));
+                routes.MapGet("/v1/checkout/sessions", (HttpContext context) => server!.ApiAsync(context, _ => server.ListCheckoutSessions(context.Request.Query)));
+                routes.MapPost("/v1/checkout/sessions/{id}/expire", (HttpContext context, string id) => server!.ApiAsync(context, _ => server.ExpireCheckoutSession(id)));
+                routes.MapGet("/v1/subscriptions", (HttpContext context) => server!.ApiAsync(context, _ => server.ListSubscriptions(context.Request.Query)));
                 routes.MapPost("/v1/billing_portal/sessions", (HttpContext context) => server!.ApiAsync(context, server.CreatePortalSession));
                 routes.MapGet("/v1/subscriptions/{id}", (HttpContext context, string id) => server!.ApiAsync(context, _ => server.GetSubscription(id)));
                 routes.MapGet("/checkout/{sessionId}", (string sessionId) => server!.VisitCheckout(sessionId));
@@ -118,10 +121,10 @@ public sealed class FakeStripeServer : IAsyncDisposable
         return $"t={t},v1={Convert.ToHexStringLower(mac)}";
     }
 
-    /// <summary>An event envelope with the API version Stripe.net expects (else it refuses the event).</summary>
-    public static string Event(string id, string type, JsonObject dataObject, DateTimeOffset created, JsonObject? previousAttributes = null)
+    /// <summary>An event envelope, by default in the API version Stripe.net expects (an endpoint set to another sends that one).</summary>
+    public static string Event(string id, string type, JsonObject dataObject, DateTimeOffset created, JsonObject? previousAttributes = null, string? apiVersion = null)
     {
-        var data = new JsonObject { ["object"] = dataObject };
+        var data = new JsonObject { ["object"] = dataObject.DeepClone() };
         if (previousAttributes is not null)
         {
             data["previous_attributes"] = previousAttributes;
@@ -131,7 +134,7 @@ public sealed class FakeStripeServer : IAsyncDisposable
         {
             ["id"] = id,
             ["object"] = "event",
-            ["api_version"] = Stripe.StripeConfiguration.ApiVersion,
+            ["api_version"] = apiVersion ?? Stripe.StripeConfiguration.ApiVersion,
             ["created"] = created.ToUnixTimeSeconds(),
             ["data"] = data,
             ["livemode"] = false,
@@ -144,9 +147,9 @@ public sealed class FakeStripeServer : IAsyncDisposable
     /// <summary>A subscription in the current API's shape: the billing period lives on its items.</summary>
     public static JsonObject Subscription(
         string id, string customerId, string priceId, string status, DateTimeOffset periodEnd,
-        bool cancelAtPeriodEnd = false, IDictionary<string, string>? metadata = null)
+        bool cancelAtPeriodEnd = false, IDictionary<string, string>? metadata = null, DateTimeOffset? created = null)
     {
-        var start = periodEnd.AddMonths(-1).ToUnixTimeSeconds();
+        var start = (created ?? periodEnd.AddMonths(-1)).ToUnixTimeSeconds();
         return new JsonObject
         {
             ["id"] = id,
@@ -340,8 +343,65 @@ public sealed class FakeStripeServer : IAsyncDisposable
         });
     }
 
+    /// <summary>Sets the subscription as Stripe holds it now (what GET /v1/subscriptions/{id} answers), as a test's history requires.</summary>
+    public JsonObject PutSubscription(JsonObject subscription)
+    {
+        _subscriptions[(string)subscription["id"]!] = subscription.DeepClone().AsObject();
+        return subscription;
+    }
+
+    /// <summary>Stripe's list envelope; the fake never pages (has_more is false).</summary>
+    private static IResult List(string url, IEnumerable<JsonObject> items) => Json(new JsonObject
+    {
+        ["object"] = "list",
+        ["data"] = new JsonArray([.. items.Select(i => (JsonNode)i.DeepClone())]),
+        ["has_more"] = false,
+        ["url"] = url,
+    });
+
+    // As Stripe: filtered by customer and status; without a status only the open ones are not filtered out.
+    private IResult ListCheckoutSessions(IQueryCollection query) => List("/v1/checkout/sessions", _sessions.Values
+        .Where(s => !query.ContainsKey("customer") || (string?)s["customer"] == query["customer"])
+        .Where(s => !query.ContainsKey("status") || (string?)s["status"] == query["status"])
+        .OrderByDescending(s => (long)s["created"]!));
+
+    // As Stripe: without a status, every subscription but the canceled ones; "all" includes those too.
+    private IResult ListSubscriptions(IQueryCollection query) => List("/v1/subscriptions", _subscriptions.Values
+        .Where(s => !query.ContainsKey("customer") || (string?)s["customer"] == query["customer"])
+        .Where(s => query["status"].ToString() switch
+        {
+            "all" => true,
+            "" => (string?)s["status"] != "canceled",
+            var status => (string?)s["status"] == status,
+        }));
+
+    private IResult ExpireCheckoutSession(string id)
+    {
+        if (!_sessions.TryGetValue(id, out var session))
+        {
+            return Error(StatusCodes.Status404NotFound, "invalid_request_error", $"No such checkout.session: '{id}'", "session", "resource_missing");
+        }
+
+        lock (session)
+        {
+            if ((string?)session["status"] != "open")
+            {
+                return Error(StatusCodes.Status400BadRequest, "invalid_request_error",
+                    $"Only Checkout Sessions with a status in [\"open\"] can be expired. This Checkout Session has a status of \"{session["status"]}\".");
+            }
+
+            session["status"] = "expired";
+            session["url"] = null;
+            return Json(session);
+        }
+    }
+
+    /// <summary>While true, reading a subscription answers 500 as Stripe does in an outage.</summary>
+    public bool FailSubscriptionReads { get; set; }
+
     private IResult GetSubscription(string id) =>
-        _subscriptions.TryGetValue(id, out var subscription)
+        FailSubscriptionReads ? Error(StatusCodes.Status500InternalServerError, "api_error", "An unknown error occurred.")
+        : _subscriptions.TryGetValue(id, out var subscription)
             ? Json(subscription)
             : Error(StatusCodes.Status404NotFound, "invalid_request_error", $"No such subscription: '{id}'", "id", "resource_missing");
 
@@ -353,9 +413,23 @@ public sealed class FakeStripeServer : IAsyncDisposable
             return Results.NotFound();
         }
 
+        var subscriptionId = NextId("sub");
+        lock (session)
+        {
+            // An expired (or already paid) session cannot be paid, as on Stripe's page.
+            if ((string?)session["status"] != "open")
+            {
+                return Results.Content("<!DOCTYPE html><html><head><title>Fake Stripe Checkout</title></head><body><h1>This Checkout Session is no longer available</h1></body></html>",
+                    "text/html", statusCode: StatusCodes.Status410Gone);
+            }
+
+            session["status"] = "complete";
+            session["payment_status"] = "paid";
+            session["subscription"] = subscriptionId;
+        }
+
         Interlocked.Increment(ref _checkoutVisits);
         var customerId = (string)session["customer"]!;
-        var subscriptionId = NextId("sub");
         var metadata = order.SubscriptionMetadata;
         var subscription = Subscription(subscriptionId, customerId, order.Price, "active", DateTimeOffset.UtcNow.AddMonths(1), metadata: metadata);
         _subscriptions[subscriptionId] = subscription;

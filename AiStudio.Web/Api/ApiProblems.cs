@@ -23,7 +23,7 @@ internal static class ApiProblems
         DatabaseBusyException => TypedResults.Problem(exception.Message, statusCode: StatusCodes.Status503ServiceUnavailable, title: "The database is busy"),
         InvalidTransitionException => TypedResults.Problem(exception.Message, statusCode: StatusCodes.Status409Conflict, title: "Not allowed in the build's state"),
         PlanLimitException limit => TypedResults.Problem(exception.Message, statusCode: StatusCodes.Status402PaymentRequired, title: "Plan limit reached",
-            extensions: new Dictionary<string, object?> { ["upgrade"] = limit.UpgradePath }),
+            extensions: limit.UpgradePath is null ? null : new Dictionary<string, object?> { ["upgrade"] = limit.UpgradePath }),
         _ => TypedResults.Problem(exception.Message, statusCode: StatusCodes.Status422UnprocessableEntity, title: "The request could not be applied"),
     };
 

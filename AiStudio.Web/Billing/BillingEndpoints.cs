@@ -34,7 +34,10 @@ public static class BillingEndpoints
         // Bodies on the errors keep the status-code pages from turning them into an HTML "not found" page.
         return outcome switch
         {
-            WebhookOutcome.Rejected => Results.Text("The Stripe signature is missing or wrong, or the body is not a Stripe event.", statusCode: StatusCodes.Status400BadRequest),
+            WebhookOutcome.Rejected => Results.Text("The Stripe signature is missing or wrong.", statusCode: StatusCodes.Status400BadRequest),
+            WebhookOutcome.NotAnEvent => Results.Text("The signature is right but the body is not a Stripe event.", statusCode: StatusCodes.Status400BadRequest),
+            WebhookOutcome.RetryLater => Results.Text("Stripe's API could not be reached to read the event's subscription; nothing was changed. Deliver the event again later.",
+                statusCode: StatusCodes.Status503ServiceUnavailable),
             WebhookOutcome.NotConfigured => Results.Text("Stripe webhooks are not configured on this installation.", statusCode: StatusCodes.Status503ServiceUnavailable),
             _ => Results.Ok(new { received = true, outcome = outcome.ToString() }),
         };

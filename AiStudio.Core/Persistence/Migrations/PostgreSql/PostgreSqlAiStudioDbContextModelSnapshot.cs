@@ -248,6 +248,48 @@ namespace AiStudio.Core.Persistence.Migrations.PostgreSql
                     b.ToTable("BillingAccounts");
                 });
 
+            modelBuilder.Entity("AiStudio.Core.Billing.BillingSubscription", b =>
+                {
+                    b.Property<string>("SubscriptionId")
+                        .HasMaxLength(255)
+                        .HasColumnType("character varying(255)");
+
+                    b.Property<bool>("CancelAtPeriodEnd")
+                        .HasColumnType("boolean");
+
+                    b.Property<DateTimeOffset?>("CurrentPeriodEnd")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<DateTimeOffset?>("LastEventCreatedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<DateTimeOffset?>("PastDueSince")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<string>("PlanName")
+                        .HasMaxLength(100)
+                        .HasColumnType("character varying(100)");
+
+                    b.Property<DateTimeOffset>("StartedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<string>("Status")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("character varying(32)");
+
+                    b.Property<string>("UserId")
+                        .IsRequired()
+                        .HasMaxLength(450)
+                        .HasColumnType("character varying(450)");
+
+                    b.HasKey("SubscriptionId");
+
+                    b.HasIndex("UserId");
+
+                    b.ToTable("BillingSubscriptions");
+                });
+
             modelBuilder.Entity("AiStudio.Core.Billing.ProcessedStripeEvent", b =>
                 {
                     b.Property<string>("EventId")
@@ -920,6 +962,15 @@ namespace AiStudio.Core.Persistence.Migrations.PostgreSql
                         .IsRequired();
                 });
 
+            modelBuilder.Entity("AiStudio.Core.Billing.BillingSubscription", b =>
+                {
+                    b.HasOne("AiStudio.Core.Billing.BillingAccount", null)
+                        .WithMany("Subscriptions")
+                        .HasForeignKey("UserId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
             modelBuilder.Entity("AiStudio.Core.Builds.Build", b =>
                 {
                     b.HasOne("AiStudio.Core.Projects.Project", null)
@@ -1062,6 +1113,11 @@ namespace AiStudio.Core.Persistence.Migrations.PostgreSql
                         .HasForeignKey("UserId")
                         .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired();
+                });
+
+            modelBuilder.Entity("AiStudio.Core.Billing.BillingAccount", b =>
+                {
+                    b.Navigation("Subscriptions");
                 });
 
             modelBuilder.Entity("AiStudio.Core.Builds.Build", b =>

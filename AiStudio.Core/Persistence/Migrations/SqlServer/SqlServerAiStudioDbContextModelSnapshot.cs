@@ -250,6 +250,48 @@ namespace AiStudio.Core.Persistence.Migrations.SqlServer
                     b.ToTable("BillingAccounts");
                 });
 
+            modelBuilder.Entity("AiStudio.Core.Billing.BillingSubscription", b =>
+                {
+                    b.Property<string>("SubscriptionId")
+                        .HasMaxLength(255)
+                        .HasColumnType("nvarchar(255)");
+
+                    b.Property<bool>("CancelAtPeriodEnd")
+                        .HasColumnType("bit");
+
+                    b.Property<long?>("CurrentPeriodEnd")
+                        .HasColumnType("bigint");
+
+                    b.Property<long?>("LastEventCreatedAt")
+                        .HasColumnType("bigint");
+
+                    b.Property<long?>("PastDueSince")
+                        .HasColumnType("bigint");
+
+                    b.Property<string>("PlanName")
+                        .HasMaxLength(100)
+                        .HasColumnType("nvarchar(100)");
+
+                    b.Property<long>("StartedAt")
+                        .HasColumnType("bigint");
+
+                    b.Property<string>("Status")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("nvarchar(32)");
+
+                    b.Property<string>("UserId")
+                        .IsRequired()
+                        .HasMaxLength(450)
+                        .HasColumnType("nvarchar(450)");
+
+                    b.HasKey("SubscriptionId");
+
+                    b.HasIndex("UserId");
+
+                    b.ToTable("BillingSubscriptions");
+                });
+
             modelBuilder.Entity("AiStudio.Core.Billing.ProcessedStripeEvent", b =>
                 {
                     b.Property<string>("EventId")
@@ -924,6 +966,15 @@ namespace AiStudio.Core.Persistence.Migrations.SqlServer
                         .IsRequired();
                 });
 
+            modelBuilder.Entity("AiStudio.Core.Billing.BillingSubscription", b =>
+                {
+                    b.HasOne("AiStudio.Core.Billing.BillingAccount", null)
+                        .WithMany("Subscriptions")
+                        .HasForeignKey("UserId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
             modelBuilder.Entity("AiStudio.Core.Builds.Build", b =>
                 {
                     b.HasOne("AiStudio.Core.Projects.Project", null)
@@ -1066,6 +1117,11 @@ namespace AiStudio.Core.Persistence.Migrations.SqlServer
                         .HasForeignKey("UserId")
                         .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired();
+                });
+
+            modelBuilder.Entity("AiStudio.Core.Billing.BillingAccount", b =>
+                {
+                    b.Navigation("Subscriptions");
                 });
 
             modelBuilder.Entity("AiStudio.Core.Builds.Build", b =>

@@ -241,6 +241,48 @@ namespace AiStudio.Core.Persistence.Migrations.Sqlite
                     b.ToTable("BillingAccounts");
                 });
 
+            modelBuilder.Entity("AiStudio.Core.Billing.BillingSubscription", b =>
+                {
+                    b.Property<string>("SubscriptionId")
+                        .HasMaxLength(255)
+                        .HasColumnType("TEXT");
+
+                    b.Property<bool>("CancelAtPeriodEnd")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long?>("CurrentPeriodEnd")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long?>("LastEventCreatedAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long?>("PastDueSince")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("PlanName")
+                        .HasMaxLength(100)
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("StartedAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("Status")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("UserId")
+                        .IsRequired()
+                        .HasMaxLength(450)
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("SubscriptionId");
+
+                    b.HasIndex("UserId");
+
+                    b.ToTable("BillingSubscriptions");
+                });
+
             modelBuilder.Entity("AiStudio.Core.Billing.ProcessedStripeEvent", b =>
                 {
                     b.Property<string>("EventId")
@@ -905,6 +947,15 @@ namespace AiStudio.Core.Persistence.Migrations.Sqlite
                         .IsRequired();
                 });
 
+            modelBuilder.Entity("AiStudio.Core.Billing.BillingSubscription", b =>
+                {
+                    b.HasOne("AiStudio.Core.Billing.BillingAccount", null)
+                        .WithMany("Subscriptions")
+                        .HasForeignKey("UserId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
             modelBuilder.Entity("AiStudio.Core.Builds.Build", b =>
                 {
                     b.HasOne("AiStudio.Core.Projects.Project", null)
@@ -1047,6 +1098,11 @@ namespace AiStudio.Core.Persistence.Migrations.Sqlite
                         .HasForeignKey("UserId")
                         .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired();
+                });
+
+            modelBuilder.Entity("AiStudio.Core.Billing.BillingAccount", b =>
+                {
+                    b.Navigation("Subscriptions");
                 });
 
             modelBuilder.Entity("AiStudio.Core.Builds.Build", b =>
