@@ -62,6 +62,13 @@ public static class DependencyInjection
         }
 
         app.UseStatusCodePagesWithReExecute("/not-found", createScopeForStatusCodePages: true);
+
+        // Written out, since the host would otherwise put authentication first: the limits go by the endpoint that
+        // routing chose, and a flood is turned away before any cookie or token is looked up.
+        app.UseRouting();
+        app.UseRateLimiter();
+        app.UseAuthentication();
+        app.UseAuthorization();
         app.UseAntiforgery();
         app.MapStaticAssets();
         app.MapRazorComponents<App>().AddInteractiveServerRenderMode();
