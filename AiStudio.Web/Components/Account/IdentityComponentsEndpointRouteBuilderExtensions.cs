@@ -10,6 +10,7 @@ using Microsoft.Extensions.Primitives;
 using AiStudio.Web.Components.Account.Pages;
 using AiStudio.Web.Components.Account.Pages.Manage;
 using AiStudio.Core.Identity;
+using AiStudio.Web.Components.Account;
 
 namespace Microsoft.AspNetCore.Routing;
 
@@ -47,7 +48,10 @@ internal static class IdentityComponentsEndpointRouteBuilderExtensions
             [FromForm] string returnUrl) =>
         {
             await signInManager.SignOutAsync();
-            return TypedResults.LocalRedirect($"~/{returnUrl}");
+
+            // LocalRedirect throws (a 500) on a foreign address; a ReturnUrl that leaves the site goes home instead.
+            var target = IdentityRedirectManager.LocalOrHome(returnUrl);
+            return TypedResults.LocalRedirect(target.StartsWith('/') ? $"~{target}" : $"~/{target}");
         });
 
         accountGroup.MapPost("/PasskeyCreationOptions", async (
