@@ -2,7 +2,6 @@ using System.Security.Claims;
 using System.Text.Json;
 using Microsoft.AspNetCore.Antiforgery;
 using Microsoft.AspNetCore.Authentication;
-using Microsoft.AspNetCore.Components.Authorization;
 using Microsoft.AspNetCore.Http.Extensions;
 using Microsoft.AspNetCore.Identity;
 using Microsoft.AspNetCore.Mvc;
@@ -126,8 +125,15 @@ internal static class IdentityComponentsEndpointRouteBuilderExtensions
         manageGroup.MapPost("/DownloadPersonalData", async (
             HttpContext context,
             [FromServices] UserManager<ApplicationUser> userManager,
-            [FromServices] AuthenticationStateProvider authenticationStateProvider) =>
+            [FromServices] IAntiforgery antiforgery) =>
         {
+            // The form binds no fields, so nothing makes the framework check its token: another site's form could
+            // otherwise post here with the person's cookie. (The forms above bind fields and are checked for that.)
+            if (!await antiforgery.IsRequestValidAsync(context))
+            {
+                return Results.BadRequest("The antiforgery token is missing or invalid. Reload the page and try again.");
+            }
+
             var user = await userManager.GetUserAsync(context.User);
             if (user is null)
             {
