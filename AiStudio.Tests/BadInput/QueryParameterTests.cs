@@ -98,6 +98,29 @@ public sealed class QueryParameterTests(AccountHost host) : IClassFixture<Accoun
         Assert.Contains("Enter your authenticator code", html);
     }
 
+    [Theory]
+    [InlineData("a")]
+    [InlineData("!!!")]
+    public async Task EmailedLinks_CodeNotBase64Url_InvalidLinkNotServerError(string code)
+    {
+        var email = $"link-{Guid.NewGuid():N}@query.test";
+        var user = await host.CreateUserAsync(email);
+        using var client = await SignedInAsync(isAdmin: false);
+
+        foreach (var page in new[]
+        {
+            $"Account/ConfirmEmail?userId={user.UserId}&code={code}",
+            $"Account/ConfirmEmailChange?userId={user.UserId}&email=changed%40query.test&code={code}",
+            $"Account/ResetPassword?code={code}",
+        })
+        {
+            var (status, html) = await client.GetAsync(page);
+            AssertNoServerError(page, status, html);
+        }
+
+        Assert.Equal(email, (await host.FindUserAsync(email)).Email);
+    }
+
     private static void AssertNoServerError(string page, HttpStatusCode status, string html) =>
         Assert.True((int)status < 500, $"{page} answered {(int)status}: {(html.Length > 300 ? html[..300] : html)}");
 
