@@ -11,6 +11,7 @@ using AiStudio.Web.Observability;
 using AiStudio.Web.Security;
 using Microsoft.AspNetCore.Components.Authorization;
 using Microsoft.AspNetCore.Identity;
+using Microsoft.Extensions.Options;
 using MudBlazor.Services;
 
 namespace AiStudio.Web;
@@ -33,6 +34,12 @@ public static class DependencyInjection
                 options.DefaultSignInScheme = IdentityConstants.ExternalScheme;
             })
             .AddIdentityCookies();
+
+        // Identity checks a cookie's security stamp every 30 minutes by default: a browser signed in elsewhere would
+        // outlive a password change or an administrator's Lock for that long. Here it is checked on every request.
+        services.Configure<SessionSettings>(builder.Configuration.GetSection(SessionSettings.Section));
+        services.AddOptions<SecurityStampValidatorOptions>().Configure<IOptions<SessionSettings>>((options, sessions) =>
+            options.ValidationInterval = TimeSpan.FromSeconds(Math.Max(0, sessions.Value.CookieCheckSeconds)));
         services.AddAuthorization();
 
         // Core registers the user and role managers and the account rules (AddAiStudioCore); the web app adds
@@ -62,6 +69,13 @@ public static class DependencyInjection
         }
 
         app.UseStatusCodePagesWithReExecute("/not-found", createScopeForStatusCodePages: true);
+
+        // Written out, since the host would otherwise put authentication first: the limits go by the endpoint that
+        // routing chose, and a flood is turned away before any cookie or token is looked up.
+        app.UseRouting();
+        app.UseRateLimiter();
+        app.UseAuthentication();
+        app.UseAuthorization();
         app.UseAntiforgery();
         app.MapStaticAssets();
         app.MapRazorComponents<App>().AddInteractiveServerRenderMode();

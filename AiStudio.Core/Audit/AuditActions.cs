@@ -20,4 +20,13 @@ public static class AuditActions
     public const string SignInFailed = "account.sign-in-failed";
     public const string LockedOut = "account.locked-out";
     public const string SignedOut = "account.signed-out";
+    public const string AccountCreated = "account.created";
+    public const string PasswordChanged = "account.password-changed";
+    public const string PasswordSet = "account.password-set";
+    public const string PasswordReset = "account.password-reset";
+    public const string EmailChanged = "account.email-changed";
+    public const string TwoFactorEnabled = "account.2fa-enabled";
+    public const string TwoFactorDisabled = "account.2fa-disabled";
+    public const string AuthenticatorReset = "account.authenticator-reset";
+    public const string RecoveryCodesGenerated = "account.recovery-codes-generated";
 }

@@ -10,6 +10,12 @@ public interface IAuditChainVerifier
 {
     /// <summary>Walks the whole sealed chain in sequence order and reports the first broken link, if any (admins only).</summary>
     Task<AuditChainVerification> VerifyAsync(Actor actor, CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// Seals the events still waiting (so the newest are covered too), then verifies. Admins only, checked before
+    /// anything is sealed: someone else asking must not move the chain.
+    /// </summary>
+    Task<AuditChainVerification> SealAndVerifyAsync(Actor actor, CancellationToken cancellationToken = default);
 }
 
 public enum AuditChainProblem
@@ -53,12 +59,24 @@ public sealed record AuditChainVerification(
 /// share of the time on a million rows. Verification covers the chain up to the head as it was when it began;
 /// events sealed meanwhile wait for the next run.
 /// </summary>
-internal sealed class AuditChainVerifier(IDbContextFactory<AiStudioDbContext> contexts) : IAuditChainVerifier
+internal sealed class AuditChainVerifier(IDbContextFactory<AiStudioDbContext> contexts, IAuditSealer? sealer = null) : IAuditChainVerifier
 {
     public const int BatchSize = 10_000;
 
     /// <summary>Below this many events per segment, a second connection costs more than it saves.</summary>
     internal long MinSegmentLength { get; init; } = 50_000;
+
+    public async Task<AuditChainVerification> SealAndVerifyAsync(Actor actor, CancellationToken cancellationToken = default)
+    {
+        AuditAccess.EnsureCanRead(actor);
+        if (sealer is null)
+        {
+            throw new InvalidOperationException("This verifier was made without the sealer; use VerifyAsync.");
+        }
+
+        await sealer.SealPendingAsync(cancellationToken);
+        return await VerifyAsync(actor, cancellationToken);
+    }
 
     public async Task<AuditChainVerification> VerifyAsync(Actor actor, CancellationToken cancellationToken = default)
     {

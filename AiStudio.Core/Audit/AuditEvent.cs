@@ -1,3 +1,5 @@
+using AiStudio.Core.Common;
+
 namespace AiStudio.Core.Audit;
 
 /// <summary>
@@ -38,6 +40,8 @@ public sealed class AuditEvent
 
     public bool IsSealed => Sequence is not null;
 
+    public const int MaxActorNameLength = 256;
+
     public static AuditEvent Create(
         DateTimeOffset now, string actorId, string actorName, string action, string entityType, string entityId,
         Guid? projectId = null, Guid? buildId = null, string? before = null, string? after = null, string? detail = null,
@@ -45,7 +49,8 @@ public sealed class AuditEvent
     {
         OccurredAt = now,
         ActorId = actorId,
-        ActorName = actorName,
+        // The name may be whatever an anonymous form was sent (a failed sign-in's typed name): kept to the input rules.
+        ActorName = TextInput.ForRecord(actorName, MaxActorNameLength),
         Action = action,
         EntityType = entityType,
         EntityId = entityId,
@@ -69,6 +74,7 @@ public sealed class AuditEvent
     {
         var e = Create(occurredAt, actorId, actorName, action, entityType, entityId, projectId, buildId, before, after, detail,
             promptVersion, modelId, inputTokens, outputTokens, cost);
+        e.ActorName = actorName;
         e.Id = id;
         e.Sequence = sequence;
         e.PreviousHash = previousHash;

@@ -1,3 +1,6 @@
+using System.Globalization;
+using System.Text;
+
 namespace AiStudio.Core.Common;
 
 /// <summary>
@@ -49,6 +52,46 @@ public static class TextInput
         }
     }
 
+    /// <summary>
+    /// Text that a form anyone can post puts on record (the name typed into a failed sign-in): trimmed, cut to
+    /// <paramref name="maxLength"/>, and each character the rules above refuse written out as its code point
+    /// (<c>&lt;U+202E&gt;</c>), so the record shows what was sent but cannot be made to read differently from how it is stored.
+    /// </summary>
+    public static string ForRecord(string? value, int maxLength)
+    {
+        var text = value?.Trim() ?? "";
+        if (FirstForbidden(text, multiline: false) is not null)
+        {
+            var visible = new StringBuilder(text.Length + 16);
+            for (var i = 0; i < text.Length; i++)
+            {
+                var c = text[i];
+                if (char.IsHighSurrogate(c) && i + 1 < text.Length && char.IsLowSurrogate(text[i + 1]))
+                {
+                    visible.Append(c).Append(text[++i]);
+                }
+                else if (IsForbidden(c, multiline: false))
+                {
+                    visible.Append("<U+").Append(((int)c).ToString("X4", CultureInfo.InvariantCulture)).Append('>');
+                }
+                else
+                {
+                    visible.Append(c);
+                }
+            }
+
+            text = visible.ToString();
+        }
+
+        if (text.Length > maxLength)
+        {
+            // Never keep half of an emoji at the cut.
+            text = text[..(char.IsHighSurrogate(text[maxLength - 1]) ? maxLength - 1 : maxLength)];
+        }
+
+        return text;
+    }
+
     // C0/C1 controls and DEL (char.IsControl), the bidirectional overrides and isolates that make text read
     // differently from how it is stored, and halves of a surrogate pair without their other half.
     private static char? FirstForbidden(string text, bool multiline)
@@ -62,13 +105,19 @@ public static class TextInput
                 continue;
             }
 
-            var allowed = multiline && c is '\t' or '\n' or '\r';
-            if (!allowed && (char.IsControl(c) || char.IsSurrogate(c) || c is >= '\u202A' and <= '\u202E' or >= '\u2066' and <= '\u2069'))
+            if (IsForbidden(c, multiline))
             {
                 return c;
             }
         }
 
         return null;
+    }
+
+    // A surrogate that reaches here is half a pair: the callers step over whole pairs first.
+    private static bool IsForbidden(char c, bool multiline)
+    {
+        var allowed = multiline && c is '\t' or '\n' or '\r';
+        return !allowed && (char.IsControl(c) || char.IsSurrogate(c) || c is >= '\u202A' and <= '\u202E' or >= '\u2066' and <= '\u2069');
     }
 }

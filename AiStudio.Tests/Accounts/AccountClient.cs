@@ -71,6 +71,13 @@ public sealed class AccountClient : IDisposable
         return new FormResult(response.StatusCode, response.Headers.Location, await response.Content.ReadAsStringAsync());
     }
 
+    /// <summary>Posts <paramref name="fields"/> to <paramref name="uri"/> as they are, with no page first (so no antiforgery token).</summary>
+    public async Task<FormResult> PostFormAsync(string uri, IDictionary<string, string> fields)
+    {
+        using var response = await _http.PostAsync(uri, new FormUrlEncodedContent(fields));
+        return new FormResult(response.StatusCode, response.Headers.Location, await response.Content.ReadAsStringAsync());
+    }
+
     public Task<FormResult> LogInAsync(string email, string password) =>
         SubmitAsync("Account/Login", "login", new Dictionary<string, string> { ["Input.Email"] = email, ["Input.Password"] = password });
 

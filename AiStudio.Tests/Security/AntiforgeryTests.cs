@@ -120,6 +120,24 @@ public sealed class AntiforgeryTests(AccountHost host) : IClassFixture<AccountHo
         Assert.Equal(HttpStatusCode.OK, status);
     }
 
+    [Fact]
+    public async Task DownloadPersonalDataForm_WithoutToken_RefusedAndNothingRevealed()
+    {
+        var email = "forged-download@security.test";
+        using var client = await SignedInAsync(email);
+
+        var forged = await client.SubmitAsync("Account/Manage/PersonalData", "Account/Manage/DownloadPersonalData",
+            new Dictionary<string, string>(), withAntiforgeryToken: false);
+
+        AssertRefusedForMissingToken(forged);
+        Assert.DoesNotContain(email, forged.Html);
+
+        // The page's own form, with its token, still downloads.
+        var download = await client.SubmitAsync("Account/Manage/PersonalData", "Account/Manage/DownloadPersonalData", new Dictionary<string, string>());
+        Assert.Equal(HttpStatusCode.OK, download.Status);
+        Assert.Contains(email, download.Html);
+    }
+
     [Theory]
     [InlineData("Account/PasskeyRequestOptions?username=someone%40security.test")]
     [InlineData("Account/PasskeyCreationOptions")]

@@ -43,6 +43,14 @@ public abstract class ComponentTestBase : BunitContext, IAsyncLifetime
         return _host;
     }
 
+    /// <summary>As <see cref="UseRealCoreAsync(TimeProvider?)"/>, with some of the host's services replaced.</summary>
+    protected async Task<TestAppHost> UseRealCoreAsync(Action<IServiceCollection> replaceServices)
+    {
+        _host = await TestAppHost.StartAsync(null, replaceServices);
+        AddBuildServices(_host, clock: null);
+        return _host;
+    }
+
     /// <summary>Uses a host shared by the tests of a class (a class fixture), which the fixture disposes.</summary>
     protected void UseSharedCore(TestAppHost host)
     {

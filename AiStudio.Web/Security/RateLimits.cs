@@ -3,19 +3,31 @@ using System.Net;
 using System.Security.Cryptography;
 using System.Text;
 using System.Threading.RateLimiting;
-using AiStudio.Web.Billing;
 using Microsoft.AspNetCore.RateLimiting;
 using Microsoft.Extensions.Options;
 
 namespace AiStudio.Web.Security;
 
 /// <summary>
-/// Fixed-window limits on the doors that attackers knock on: posting the log-in and register forms (per client
-/// address), the REST API (per token) and Stripe's webhook (per address). Everything else is not limited.
+/// Fixed-window limits on the doors that attackers knock on: posting the forms that sign in or make an account (per
+/// client address), the REST API (per token) and Stripe's webhook (per address). Everything else is not limited.
 /// </summary>
+/// <remarks>
+/// The forms and the webhook are limited by the endpoint that routing chose, not by the request's path: a path
+/// compared as a string misses <c>/Account/Login/</c> and every other spelling that routing still matches. So the
+/// limiter runs after routing (<see cref="DependencyInjection.UseAiStudioWeb"/>), and each form's page names its
+/// policy with <c>[EnableRateLimiting]</c>.
+/// </remarks>
 internal static class RateLimits
 {
-    private static readonly string[] SignInPaths = ["/Account/Login", "/Account/LoginWith2fa", "/Account/LoginWithRecoveryCode"];
+    /// <summary>Every form that checks a password, an authenticator code or a recovery code.</summary>
+    public const string SignIn = "sign-in";
+
+    /// <summary>Every form that creates an account.</summary>
+    public const string SignUp = "sign-up";
+
+    // The name BillingEndpoints gives Stripe's webhook.
+    private const string WebhookEndpointName = "StripeWebhook";
 
     public static IServiceCollection AddAiStudioRateLimits(this IServiceCollection services, IConfiguration configuration)
     {
@@ -24,6 +36,8 @@ internal static class RateLimits
         services.AddOptions<RateLimiterOptions>().Configure<IOptions<RateLimitSettings>>((options, settings) =>
         {
             options.GlobalLimiter = PartitionedRateLimiter.Create<HttpContext, string>(context => Partition(context, settings.Value));
+            options.AddPolicy(SignIn, context => FormPost(context, SignIn, settings.Value.SignIn));
+            options.AddPolicy(SignUp, context => FormPost(context, SignUp, settings.Value.SignUp));
             options.OnRejected = RejectAsync;
         });
         return services;
@@ -32,23 +46,10 @@ internal static class RateLimits
     private static RateLimitPartition<string> Partition(HttpContext context, RateLimitSettings settings)
     {
         var request = context.Request;
-        var address = context.Connection.RemoteIpAddress?.ToString() ?? "unknown";
-        if (HttpMethods.IsPost(request.Method))
+        var address = Address(context);
+        if (IsWebhook(context))
         {
-            if (SignInPaths.Any(p => request.Path.Equals(p, StringComparison.OrdinalIgnoreCase)))
-            {
-                return Window($"sign-in:{address}", settings.SignIn);
-            }
-
-            if (request.Path.Equals("/Account/Register", StringComparison.OrdinalIgnoreCase))
-            {
-                return Window($"sign-up:{address}", settings.SignUp);
-            }
-
-            if (request.Path.Equals(BillingEndpoints.WebhookPath, StringComparison.OrdinalIgnoreCase))
-            {
-                return Window($"webhook:{address}", settings.Webhook);
-            }
+            return Window($"webhook:{address}", settings.Webhook);
         }
 
         if (IsApi(request))
@@ -58,6 +59,15 @@ internal static class RateLimits
 
         return RateLimitPartition.GetNoLimiter("none");
     }
+
+    /// <summary>Reading a form's page is free; posting it counts.</summary>
+    private static RateLimitPartition<string> FormPost(HttpContext context, string policy, RateLimitRule rule) =>
+        HttpMethods.IsPost(context.Request.Method) ? Window($"{policy}:{Address(context)}", rule) : RateLimitPartition.GetNoLimiter("none");
+
+    private static string Address(HttpContext context) => context.Connection.RemoteIpAddress?.ToString() ?? "unknown";
+
+    private static bool IsWebhook(HttpContext context) =>
+        context.GetEndpoint()?.Metadata.GetMetadata<IEndpointNameMetadata>()?.EndpointName == WebhookEndpointName;
 
     private static bool IsApi(HttpRequest request) => request.Path.StartsWithSegments("/api", StringComparison.OrdinalIgnoreCase);
 
@@ -103,7 +113,7 @@ internal static class RateLimits
         {
             await Results.Problem(message, statusCode: StatusCodes.Status429TooManyRequests, title: "Too many requests").ExecuteAsync(context);
         }
-        else if (context.Request.Path.Equals(BillingEndpoints.WebhookPath, StringComparison.OrdinalIgnoreCase))
+        else if (IsWebhook(context))
         {
             await Results.Text(message, statusCode: StatusCodes.Status429TooManyRequests).ExecuteAsync(context);
         }

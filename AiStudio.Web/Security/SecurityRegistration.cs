@@ -37,9 +37,8 @@ public static class SecurityRegistration
     }
 
     /// <summary>
-    /// A startup filter puts these in front of the whole pipeline, before the authentication and authorization that
-    /// the host adds on its own: a 401 from the API, an error page and a rejected request carry the headers too, and
-    /// a flood is turned away before any token is looked up.
+    /// A startup filter puts these in front of the whole pipeline: a 401 from the API, an error page and a rejected
+    /// request carry the headers too. (The rate limiter needs the endpoint, so it runs right after routing instead.)
     /// </summary>
     private sealed class SecurityStartupFilter : IStartupFilter
     {
@@ -47,7 +46,6 @@ public static class SecurityRegistration
         {
             app.UseSecurityHeaders();
             app.UseCookiePolicy();
-            app.UseRateLimiter();
             next(app);
         };
     }

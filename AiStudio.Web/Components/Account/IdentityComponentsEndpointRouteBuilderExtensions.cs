@@ -2,7 +2,6 @@ using System.Security.Claims;
 using System.Text.Json;
 using Microsoft.AspNetCore.Antiforgery;
 using Microsoft.AspNetCore.Authentication;
-using Microsoft.AspNetCore.Components.Authorization;
 using Microsoft.AspNetCore.Http.Extensions;
 using Microsoft.AspNetCore.Identity;
 using Microsoft.AspNetCore.Mvc;
@@ -10,6 +9,7 @@ using Microsoft.Extensions.Primitives;
 using AiStudio.Web.Components.Account.Pages;
 using AiStudio.Web.Components.Account.Pages.Manage;
 using AiStudio.Core.Identity;
+using AiStudio.Web.Components.Account;
 
 namespace Microsoft.AspNetCore.Routing;
 
@@ -47,7 +47,10 @@ internal static class IdentityComponentsEndpointRouteBuilderExtensions
             [FromForm] string returnUrl) =>
         {
             await signInManager.SignOutAsync();
-            return TypedResults.LocalRedirect($"~/{returnUrl}");
+
+            // LocalRedirect throws (a 500) on a foreign address; a ReturnUrl that leaves the site goes home instead.
+            var target = IdentityRedirectManager.LocalOrHome(returnUrl);
+            return TypedResults.LocalRedirect(target.StartsWith('/') ? $"~{target}" : $"~/{target}");
         });
 
         accountGroup.MapPost("/PasskeyCreationOptions", async (
@@ -122,8 +125,15 @@ internal static class IdentityComponentsEndpointRouteBuilderExtensions
         manageGroup.MapPost("/DownloadPersonalData", async (
             HttpContext context,
             [FromServices] UserManager<ApplicationUser> userManager,
-            [FromServices] AuthenticationStateProvider authenticationStateProvider) =>
+            [FromServices] IAntiforgery antiforgery) =>
         {
+            // The form binds no fields, so nothing makes the framework check its token: another site's form could
+            // otherwise post here with the person's cookie. (The forms above bind fields and are checked for that.)
+            if (!await antiforgery.IsRequestValidAsync(context))
+            {
+                return Results.BadRequest("The antiforgery token is missing or invalid. Reload the page and try again.");
+            }
+
             var user = await userManager.GetUserAsync(context.User);
             if (user is null)
             {

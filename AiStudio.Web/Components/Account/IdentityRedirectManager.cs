@@ -16,18 +16,41 @@ internal sealed class IdentityRedirectManager(NavigationManager navigationManage
         MaxAge = TimeSpan.FromSeconds(5),
     };
 
-    public void RedirectTo(string? uri)
-    {
-        uri ??= "";
+    public void RedirectTo(string? uri) => navigationManager.NavigateTo(LocalOrHome(uri, navigationManager.BaseUri));
 
-        // Prevent open redirects.
-        if (!Uri.IsWellFormedUriString(uri, UriKind.Relative)
-            || uri.StartsWith("//", StringComparison.Ordinal))
+    /// <summary>
+    /// <paramref name="uri"/> when it stays on this site, else "" (the home page). A ReturnUrl comes from whoever
+    /// made the link: another site, a scheme, a protocol-relative <c>//host</c> or a <c>/\host</c> that browsers read
+    /// as one, or control characters, all send the person home instead of elsewhere (or to an error page).
+    /// </summary>
+    /// <param name="baseUri">The app's absolute base address; an absolute <paramref name="uri"/> under it is kept.</param>
+    public static string LocalOrHome(string? uri, string? baseUri = null)
+    {
+        if (string.IsNullOrEmpty(uri) || uri.Any(c => char.IsControl(c) || c == '\\'))
         {
-            uri = navigationManager.ToBaseRelativePath(uri);
+            return "";
         }
 
-        navigationManager.NavigateTo(uri);
+        if (uri.StartsWith('/'))
+        {
+            return uri.StartsWith("//", StringComparison.Ordinal) ? "" : uri;
+        }
+
+        // A relative path ("Account/Manage", "builds?x=1"): no scheme before its first slash, query or fragment.
+        var firstPart = uri.Split('/', '?', '#')[0];
+        if (!firstPart.Contains(':'))
+        {
+            return uri;
+        }
+
+        return baseUri is not null
+            && Uri.TryCreate(uri, UriKind.Absolute, out var absolute)
+            && Uri.TryCreate(baseUri, UriKind.Absolute, out var root)
+            && absolute.Scheme == root.Scheme
+            && string.Equals(absolute.Authority, root.Authority, StringComparison.OrdinalIgnoreCase)
+            && absolute.AbsolutePath.StartsWith(root.AbsolutePath, StringComparison.Ordinal)
+                ? absolute.PathAndQuery[root.AbsolutePath.Length..] + absolute.Fragment
+                : "";
     }
 
     public void RedirectTo(string uri, Dictionary<string, object?> queryParameters)

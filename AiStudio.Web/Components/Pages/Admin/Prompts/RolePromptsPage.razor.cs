@@ -25,8 +25,10 @@ public sealed partial class RolePromptsPage
     /// <summary>Opens the editor for this role on arrival (links from a version's page).</summary>
     [SupplyParameterFromQuery(Name = "edit")] public string? EditRole { get; set; }
 
-    /// <summary>The version whose text the editor starts from; the active one when absent.</summary>
-    [SupplyParameterFromQuery(Name = "from")] public Guid? FromPromptId { get; set; }
+    /// <summary>The version whose text the editor starts from; the active one when absent or not a guid (never a 500).</summary>
+    [SupplyParameterFromQuery(Name = "from")] public string? FromText { get; set; }
+
+    private Guid? FromPromptId => Guid.TryParse(FromText, out var id) ? id : null;
 
     protected override async Task OnInitializedAsync()
     {
