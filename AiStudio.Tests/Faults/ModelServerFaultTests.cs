@@ -30,7 +30,12 @@ public sealed class ModelServerFaultTests
         server.ResponseText = Answer;
         var attempts = MaxRetries + 1;
         var settings = ModelSettings.OpenAi(server.BaseUrl, MaxRetries);
-        settings["Models:TimeoutSeconds"] = "1";
+        if (fault == "timeout")
+        {
+            // Short enough for three stalls, long enough that the retried answer, streamed on a loaded machine, is not cut too.
+            settings["Models:TimeoutSeconds"] = "3";
+        }
+
         await using var app = await TestAppHost.StartAsync(settings);
         var textShown = TextShownPerTry(app.Get<IBuildEvents>(), attempts);
         server.EnqueueFailures([.. Enumerable.Range(0, attempts).Select(i => Failure(fault, textShown[i]))]);
