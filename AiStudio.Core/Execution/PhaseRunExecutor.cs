@@ -329,7 +329,7 @@ internal sealed class PhaseRunExecutor(
                 return;
             }
 
-            var pause = TimeSpan.FromSeconds(Math.Min(60, 1 << Math.Min(round - 1, 6)));
+            var pause = SlowPause(round);
             logger.LogWarning("Phase run {RunId}: the database still refuses writes ({Reason}); its failure is stored when it takes them again (next try in {Pause} s)",
                 runId, DatabaseFailure.Describe(refused), pause.TotalSeconds);
             await Task.Delay(pause, clock, cancellationToken);
@@ -343,24 +343,31 @@ internal sealed class PhaseRunExecutor(
         }
     }
 
-    /// <summary>Runs a step again while the database refuses it (locked past the driver's own wait, read-only, a disk error), a few times before giving up.</summary>
+    /// <summary>
+    /// Runs a step again while the database refuses it (locked past the driver's own wait, read-only, a disk error): a few
+    /// times quickly, then with a growing pause (up to a minute) until it takes the write or the process stops. A claim
+    /// that is not written changes nothing, and giving up would leave the run queued with no job until a restart.
+    /// </summary>
     private async Task<T> WhenDatabaseFreeAsync<T>(Guid runId, string what, Func<Task<T>> step, CancellationToken cancellationToken)
     {
-        const int attempts = 5;
+        const int quickAttempts = 5;
         for (var attempt = 1; ; attempt++)
         {
             try
             {
                 return await step();
             }
-            catch (Exception e) when (DatabaseFailure.Is(e) && attempt < attempts && !cancellationToken.IsCancellationRequested)
+            catch (Exception e) when (DatabaseFailure.Is(e) && !cancellationToken.IsCancellationRequested)
             {
-                logger.LogWarning("Phase run {RunId}: the database refused {What} ({Reason}); trying again ({Attempt} of {Attempts})",
-                    runId, what, DatabaseFailure.Describe(e), attempt, attempts);
-                await Task.Delay(BusyPause(attempt), clock, cancellationToken);
+                var pause = attempt < quickAttempts ? BusyPause(attempt) : SlowPause(attempt - quickAttempts + 1);
+                logger.LogWarning("Phase run {RunId}: the database refused {What} ({Reason}); trying again in {Pause} s (attempt {Attempt})",
+                    runId, what, DatabaseFailure.Describe(e), pause.TotalSeconds, attempt);
+                await Task.Delay(pause, clock, cancellationToken);
             }
         }
     }
+
+    private static TimeSpan SlowPause(int round) => TimeSpan.FromSeconds(Math.Min(60, 1 << Math.Min(round - 1, 6)));
 
     private static TimeSpan BusyPause(int attempt) => TimeSpan.FromMilliseconds(250 * attempt);
 

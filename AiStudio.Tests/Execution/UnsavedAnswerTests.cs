@@ -29,7 +29,7 @@ public sealed class UnsavedAnswerTests
         await using var app = await TestAppHost.StartAsync(ModelSettings.OpenAi(server.BaseUrl), s => s.AddSingleton<IInterceptor>(fault));
         var (_, buildId, running) = await RunningAsync(app, server);
 
-        fault.RefuseNext(2, "PhaseRuns");
+        fault.RefuseNext(2, "UPDATE \"PhaseRuns\"");
         answerMayGo.SetResult();
 
         var done = await app.ForRunAsync(buildId, Phase.Discovery, 1, PhaseRunStatus.AwaitingApproval);
@@ -81,6 +81,23 @@ public sealed class UnsavedAnswerTests
         await app.Get<IBuildCommands>().RetryAsync(actor, buildId, details.Version);
         var again = await app.ForRunAsync(buildId, Phase.Discovery, 2, PhaseRunStatus.AwaitingApproval);
         Assert.Equal(server.ResponseText, again.Output);
+    }
+
+    [Fact]
+    public async Task Claim_DatabaseRefusesItLongerThanTheQuickRetries_RunIsClaimedOnceTheDatabaseTakesWrites()
+    {
+        await using var server = await FakeOpenAiServer.StartAsync();
+        var fault = new WriteFault();
+        await using var app = await TestAppHost.StartAsync(ModelSettings.OpenAi(server.BaseUrl), s => s.AddSingleton<IInterceptor>(fault));
+        var actor = await app.CreateUserAsync($"{Guid.NewGuid():N}@example.com");
+
+        // Starting a build inserts its first run; the claim is the first UPDATE of it.
+        fault.RefuseNext(7, "UPDATE \"PhaseRuns\"");
+        var buildId = await app.Get<IBuildCommands>().StartAsync(actor, new NewBuildRequest("Billing", "Invoice reminders", Requirements));
+
+        var done = await app.ForRunAsync(buildId, Phase.Discovery, 1, PhaseRunStatus.AwaitingApproval);
+        Assert.Equal(7, fault.RefusedWritesOf("PhaseRuns"));
+        Assert.Equal((server.ResponseText, 1), (done.Output, done.ExecutionCount));
     }
 
     /// <summary>A build whose first run has called the model, which holds its answer back.</summary>

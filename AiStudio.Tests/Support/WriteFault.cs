@@ -24,10 +24,10 @@ public sealed partial class WriteFault : DbCommandInterceptor, ISaveChangesInter
     /// <summary>Refuses every write until switched off.</summary>
     public volatile bool On;
 
-    /// <summary>Refuses the next <paramref name="count"/> writes that touch <paramref name="table"/>, then lets them through.</summary>
-    public void RefuseNext(int count, string table)
+    /// <summary>Refuses the next <paramref name="count"/> writes whose SQL contains <paramref name="sql"/> (e.g. <c>UPDATE "PhaseRuns"</c>), then lets them through.</summary>
+    public void RefuseNext(int count, string sql)
     {
-        _refuseNextOf = $"\"{table}\"";
+        _refuseNextOf = sql;
         Interlocked.Exchange(ref _refuseNext, count);
     }
 
