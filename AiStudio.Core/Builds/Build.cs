@@ -255,14 +255,14 @@ public sealed class Build
     }
 
     /// <summary>The model failed the attempt after its retries; the build waits for a person to retry.</summary>
-    public void Fail(PhaseRun run, Guid token, string error, DateTimeOffset now)
+    public void Fail(PhaseRun run, Guid token, string error, DateTimeOffset now, RoleRunOutcome? unsaved = null, decimal cost = 0)
     {
         if (State != BuildState.OnHold)
         {
             EnsureAllowed(PipelineTrigger.Fail, BuildState.Failed);
         }
 
-        run.Fail(token, error, now);
+        run.Fail(token, error, now, unsaved, cost);
         if (State == BuildState.OnHold)
         {
             // Held while the model was working: stay held; resuming will show the failure.

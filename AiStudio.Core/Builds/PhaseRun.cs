@@ -116,9 +116,23 @@ public sealed class PhaseRun
         Version++;
     }
 
-    internal void Fail(Guid token, string error, DateTimeOffset now)
+    /// <param name="unsaved">The model's answer when it was paid for but could not be stored as a completion: kept as the failed attempt's output.</param>
+    internal void Fail(Guid token, string error, DateTimeOffset now, RoleRunOutcome? unsaved = null, decimal cost = 0)
     {
         EnsureHeldBy(token);
+        if (unsaved is not null)
+        {
+            Output = unsaved.Response;
+            Cost = cost;
+            PromptId = unsaved.PromptId;
+            PromptVersion = unsaved.PromptVersion;
+            Provider = unsaved.Provider;
+            ModelId = unsaved.ModelId;
+            InputTokens = unsaved.InputTokens;
+            OutputTokens = unsaved.OutputTokens;
+            LatencyMs = (long)unsaved.Latency.TotalMilliseconds;
+        }
+
         Status = PhaseRunStatus.Failed;
         Error = error;
         CompletedAt = now;

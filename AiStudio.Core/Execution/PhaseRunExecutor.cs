@@ -72,7 +72,11 @@ internal sealed class PhaseRunExecutor(
         {
             logger.Failed(runId, buildId, request.Phase, request.Role, ex.Message);
             measured?.Failed(ex.Message);
-            await FailAsync(runId, token, claimed, ex.Message, cancellationToken);
+            if (await FailAsync(runId, token, claimed, ex.Message, cancellationToken) is { } unstored)
+            {
+                await FailUntilStoredAsync(runId, token, ex.Message, unsaved: null, cancellationToken, unstored);
+            }
+
             return;
         }
         finally
@@ -83,7 +87,17 @@ internal sealed class PhaseRunExecutor(
             }
         }
 
-        await CompleteAsync(runId, token, claimed, result, cancellationToken);
+        if (await CompleteAsync(runId, token, claimed, result, cancellationToken) is { } refused)
+        {
+            // The answer is paid for: rather than leave the run Running until a restart, it fails in words with the answer kept.
+            var error = $"The model answered, but its answer could not be saved: {DatabaseFailure.Describe(refused)} (tried {SaveAttempts} times). " +
+                "The answer is kept as this attempt's output; Retry runs the phase again.";
+            logger.Failed(runId, buildId, request.Phase, request.Role, error);
+            measured?.Failed(error);
+            await FailUntilStoredAsync(runId, token, error, result.Outcome, cancellationToken, refused);
+            return;
+        }
+
         measured?.Succeeded();
         logger.Succeeded(runId, buildId, request.Phase, request.Role, result.Outcome.Provider, result.Outcome.ModelId, result.Outcome.InputTokens, result.Outcome.OutputTokens);
     }
@@ -188,7 +202,7 @@ internal sealed class PhaseRunExecutor(
             .ToList();
     }
 
-    private Task CompleteAsync(Guid runId, Guid token, Build claimed, RoleRunResult result, CancellationToken cancellationToken) =>
+    private Task<Exception?> CompleteAsync(Guid runId, Guid token, Build claimed, RoleRunResult result, CancellationToken cancellationToken) =>
         SaveOutcomeAsync(runId, token, claimed, "awaiting approval", cancellationToken, (db, build, run, now) =>
         {
             var outcome = result.Outcome;
@@ -210,99 +224,150 @@ internal sealed class PhaseRunExecutor(
             return FollowPolicy(db, build, run, now);
         });
 
-    private Task FailAsync(Guid runId, Guid token, Build claimed, string error, CancellationToken cancellationToken) =>
+    private Task<Exception?> FailAsync(
+        Guid runId, Guid token, Build? claimed, string error, CancellationToken cancellationToken, RoleRunOutcome? unsaved = null) =>
         SaveOutcomeAsync(runId, token, claimed, "failed", cancellationToken, (db, build, run, now) =>
         {
             var before = build.State;
-            build.Fail(run, token, error, now);
+            var cost = unsaved is null ? 0 : costs.Cost(unsaved.ModelId, unsaved.InputTokens, unsaved.OutputTokens);
+            build.Fail(run, token, error, now, unsaved, cost);
             db.AuditEvents.Add(AuditEvent.Create(now, Actor.System.UserId, Actor.System.DisplayName, AuditActions.RunFailed, "PhaseRun",
                 run.Id.ToString(), build.ProjectId, build.Id, before: before.ToString(), after: build.State.ToString(), detail: error));
             return null;
         });
 
+    private const int SaveAttempts = 5;
+
     /// <summary>
     /// Stores what became of a held run, with the notices that tell open pages and schedule the next run. A person may pause
     /// or cancel the build at the same moment; their change wins the version check, and the outcome is applied again to the
     /// build as they left it.
-    /// The first attempt applies it to the build as the claim saved it, without reading it again: the build's and the run's
-    /// versions are checked by the save, so if anyone changed either since the claim, the save fails and the next attempt
-    /// reads the build afresh.
+    /// The first attempt applies it to the build as the claim saved it (when given), without reading it again: the build's and
+    /// the run's versions are checked by the save, so if anyone changed either since the claim, the save fails and the next
+    /// attempt reads the build afresh. A save the database refuses for any other reason (locked, read-only, a disk error) is
+    /// tried again after a pause, a few times; the last refusal is returned (null once stored or discarded).
     /// </summary>
-    private async Task SaveOutcomeAsync(
-        Guid runId, Guid token, Build claimed, string what, CancellationToken cancellationToken,
+    private async Task<Exception?> SaveOutcomeAsync(
+        Guid runId, Guid token, Build? claimed, string what, CancellationToken cancellationToken,
         Func<AiStudioDbContext, Build, PhaseRun, DateTimeOffset, PhaseRun?> apply)
     {
-        const int attempts = 5;
         for (var attempt = 1; ; attempt++)
         {
-            await using var db = await contexts.CreateDbContextAsync(cancellationToken);
-            await OpenOnceAsync(db, cancellationToken);
-            Build build;
-            if (attempt == 1)
-            {
-                build = claimed;
-                db.Builds.Attach(build);
-            }
-            else
-            {
-                build = await BuildOfRunAsync(db, runId, cancellationToken)
-                    ?? throw new InvalidOperationException($"Phase run {runId} has no build.");
-            }
-
-            var run = build.Runs.Single(r => r.Id == runId);
-            if (!run.IsHeldBy(token))
-            {
-                // Cancelled or sent back while the model was writing: the outcome belongs to nothing any more.
-                logger.LogInformation("Phase run {RunId} was {Status} while running; its outcome is discarded", runId, run.Status);
-                return;
-            }
-
-            var now = clock.GetUtcNow();
-            var next = apply(db, build, run, now);
-            db.AddNotice(new BuildChanged(build.Id, build.ProjectId, build.State, what), now);
-            if (next is not null)
-            {
-                db.AddNotice(new ScheduleRun(next.Id), now);
-            }
-
             try
             {
+                await using var db = await contexts.CreateDbContextAsync(cancellationToken);
+                await OpenOnceAsync(db, cancellationToken);
+                Build build;
+                if (attempt == 1 && claimed is not null)
+                {
+                    build = claimed;
+                    db.Builds.Attach(build);
+                }
+                else
+                {
+                    build = await BuildOfRunAsync(db, runId, cancellationToken)
+                        ?? throw new InvalidOperationException($"Phase run {runId} has no build.");
+                }
+
+                var run = build.Runs.Single(r => r.Id == runId);
+                if (!run.IsHeldBy(token))
+                {
+                    // Cancelled or sent back while the model was writing: the outcome belongs to nothing any more.
+                    logger.LogInformation("Phase run {RunId} was {Status} while running; its outcome is discarded", runId, run.Status);
+                    return null;
+                }
+
+                var now = clock.GetUtcNow();
+                var next = apply(db, build, run, now);
+                db.AddNotice(new BuildChanged(build.Id, build.ProjectId, build.State, what), now);
+                if (next is not null)
+                {
+                    db.AddNotice(new ScheduleRun(next.Id), now);
+                }
+
                 await db.SaveChangesAsync(cancellationToken);
+                return null;
             }
-            catch (DbUpdateException e) when (SaveConflicts.Lost(e) && attempt < attempts)
+            catch (DbUpdateException e) when (SaveConflicts.Lost(e) && attempt < SaveAttempts)
             {
                 logger.LogInformation("Phase run {RunId}: the build changed while storing its outcome; trying again", runId);
-                continue;
             }
-            catch (Exception e) when (DatabaseBusy.Is(e) && attempt < attempts)
+            catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+            {
+                throw;
+            }
+            catch (Exception e) when (attempt < SaveAttempts)
             {
                 // The model's answer is worth more waiting than a person's click: keep it and try again.
-                logger.LogWarning("Phase run {RunId}: the database stayed locked while storing its outcome; trying again ({Attempt} of {Attempts})", runId, attempt, attempts);
+                logger.LogWarning(e, "Phase run {RunId}: its outcome ({What}) could not be stored, {Reason}; trying again ({Attempt} of {Attempts})",
+                    runId, what, DatabaseFailure.Describe(e), attempt, SaveAttempts);
                 await Task.Delay(BusyPause(attempt), clock, cancellationToken);
-                continue;
             }
-
-            return;
+            catch (Exception e)
+            {
+                logger.LogError(e, "Phase run {RunId}: its outcome ({What}) could not be stored after {Attempts} tries: {Reason}",
+                    runId, what, SaveAttempts, DatabaseFailure.Describe(e));
+                return e;
+            }
         }
     }
 
-    /// <summary>Runs a step again while the database stays locked past the driver's own wait, a few times before giving up.</summary>
+    /// <summary>
+    /// The run's outcome could not be stored: it is failed in words, with the model's answer when there was one, as soon as the
+    /// database takes the write again. Until then the answer waits here, tried again with a growing pause (up to a minute);
+    /// only a shutdown stops it, and then the run is requeued at the next start as any interrupted run.
+    /// </summary>
+    private async Task FailUntilStoredAsync(
+        Guid runId, Guid token, string error, RoleRunOutcome? unsaved, CancellationToken cancellationToken, Exception refused)
+    {
+        for (var round = 1; ; round++)
+        {
+            if (!DatabaseFailure.Is(refused) && round > 1)
+            {
+                // Not the database: waiting cannot help. The run stays Running and is requeued at the next start.
+                logger.LogError(refused, "Phase run {RunId}: its failure could not be stored and the cause is not the database; it stays running until a restart", runId);
+                return;
+            }
+
+            var pause = SlowPause(round);
+            logger.LogWarning("Phase run {RunId}: the database still refuses writes ({Reason}); its failure is stored when it takes them again (next try in {Pause} s)",
+                runId, DatabaseFailure.Describe(refused), pause.TotalSeconds);
+            await Task.Delay(pause, clock, cancellationToken);
+            if (await FailAsync(runId, token, claimed: null, error, cancellationToken, unsaved) is not { } again)
+            {
+                logger.LogInformation("Phase run {RunId}: its failure is stored; the build offers Retry", runId);
+                return;
+            }
+
+            refused = again;
+        }
+    }
+
+    /// <summary>
+    /// Runs a step again while the database refuses it (locked past the driver's own wait, read-only, a disk error): a few
+    /// times quickly, then with a growing pause (up to a minute) until it takes the write or the process stops. A claim
+    /// that is not written changes nothing, and giving up would leave the run queued with no job until a restart.
+    /// </summary>
     private async Task<T> WhenDatabaseFreeAsync<T>(Guid runId, string what, Func<Task<T>> step, CancellationToken cancellationToken)
     {
-        const int attempts = 5;
+        const int quickAttempts = 5;
         for (var attempt = 1; ; attempt++)
         {
             try
             {
                 return await step();
             }
-            catch (Exception e) when (DatabaseBusy.Is(e) && attempt < attempts)
+            catch (Exception e) when (DatabaseFailure.Is(e) && !cancellationToken.IsCancellationRequested)
             {
-                logger.LogWarning("Phase run {RunId}: the database stayed locked while {What}; trying again ({Attempt} of {Attempts})", runId, what, attempt, attempts);
-                await Task.Delay(BusyPause(attempt), clock, cancellationToken);
+                var pause = attempt < quickAttempts ? BusyPause(attempt) : SlowPause(attempt - quickAttempts + 1);
+                logger.LogWarning("Phase run {RunId}: the database refused {What} ({Reason}); trying again in {Pause} s (attempt {Attempt})",
+                    runId, what, DatabaseFailure.Describe(e), pause.TotalSeconds, attempt);
+                await Task.Delay(pause, clock, cancellationToken);
             }
         }
     }
+
+    private static TimeSpan SlowPause(int round) => TimeSpan.FromSeconds(Math.Min(60, 1 << Math.Min(round - 1, 6)));
 
     private static TimeSpan BusyPause(int attempt) => TimeSpan.FromMilliseconds(250 * attempt);
 

@@ -24,7 +24,8 @@ public sealed class ApiHost : IAsyncLifetime
     {
     }
 
-    internal ApiHost(IDictionary<string, string?>? settings) => _factory = new AiStudioWebFactory(settings);
+    internal ApiHost(IDictionary<string, string?>? settings, Action<IServiceCollection>? services = null) =>
+        _factory = new AiStudioWebFactory(settings, services);
 
     public Uri Address { get; private set; } = null!;
     public Actor Alice { get; private set; } = null!;

@@ -187,13 +187,68 @@ public sealed class ApiBadInputTests(ApiScene scene) : IClassFixture<ApiScene>
         Assert.Equal(before, await scene.SnapshotAsync());
     }
 
-    [Fact]
-    public async Task Prompt_GarbageRunId_400NamingTheParameter()
+    [Theory]
+    [InlineData("not-a-guid")]
+    [InlineData("abc")]
+    [InlineData("12345")]
+    [InlineData("'%20OR%201=1--")]
+    public async Task Prompt_GarbageRunId_404RunNotFound(string runId)
     {
-        using var response = await scene.Alice.GetAsync($"api/builds/{scene.AliceBuild}/prompt?runId=not-a-guid");
+        using var response = await scene.Alice.GetAsync($"api/builds/{scene.AliceBuild}/prompt?runId={runId}");
 
-        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
-        Assert.Contains("runId", (string?)(await response.JsonAsync())["detail"]);
+        Assert.Equal(HttpStatusCode.NotFound, response.StatusCode);
+        Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
+        var problem = await response.JsonAsync();
+        Assert.Equal("No run with this id exists in the build, or you may not see it.", (string?)problem["detail"]);
+        AssertNoInternals(problem);
+    }
+
+    // What curl sends wrong, endpoint by endpoint: the status, and words of the detail that say what to fix.
+    private static readonly Dictionary<string, (string Path, string Body, string MediaType, HttpStatusCode Status, string Wording)> UnreadableRequests = new()
+    {
+        ["start: empty body"] = ("api/builds", "", "application/json", HttpStatusCode.BadRequest, "The request has no body"),
+        ["start: JSON null"] = ("api/builds", "null", "application/json", HttpStatusCode.BadRequest, "The request has no body, or its body is JSON null"),
+        ["start: JSON array"] = ("api/builds", "[]", "application/json", HttpStatusCode.BadRequest, "send one JSON object"),
+        ["start: JSON string"] = ("api/builds", "\"Contact form\"", "application/json", HttpStatusCode.BadRequest, "send one JSON object"),
+        ["start: cut-off JSON"] = ("api/builds", "{\"title\":", "application/json", HttpStatusCode.BadRequest, "The request body is not valid JSON (line 1"),
+        ["start: form body"] = ("api/builds", "title=Contact+form", "application/x-www-form-urlencoded", HttpStatusCode.UnsupportedMediaType, "The request body must be JSON"),
+        ["start: plain text"] = ("api/builds", StartBody, "text/plain", HttpStatusCode.UnsupportedMediaType, "Content-Type: application/json"),
+        ["start: title as a number"] = ("api/builds", """{"projectName":"Website","title":42}""", "application/json", HttpStatusCode.BadRequest, "title has the wrong type"),
+        ["verdict: empty body"] = ("api/builds/{alice}/verdicts", "", "application/json", HttpStatusCode.BadRequest, "The request has no body"),
+        ["verdict: a number"] = ("api/builds/{alice}/verdicts", "42", "application/json", HttpStatusCode.BadRequest, "send one JSON object"),
+        ["verdict: runId not a GUID"] = ("api/builds/{alice}/verdicts", """{"runId":"abc","expectedVersion":1,"verdict":"approve"}""", "application/json", HttpStatusCode.BadRequest, "runId has the wrong type"),
+        ["pause: empty body"] = ("api/builds/{alice}/pause", "", "application/json", HttpStatusCode.BadRequest, "The request has no body"),
+        ["resume: form body"] = ("api/builds/{alice}/resume", "expectedVersion=1", "application/x-www-form-urlencoded", HttpStatusCode.UnsupportedMediaType, "The request body must be JSON"),
+        ["retry: nested wrong type"] = ("api/builds/{alice}/retry", """{"expectedVersion":[1]}""", "application/json", HttpStatusCode.BadRequest, "expectedVersion has the wrong type"),
+        ["cancel: cut-off JSON"] = ("api/builds/{alice}/cancel", "{\"expectedVersion\":1,", "application/json", HttpStatusCode.BadRequest, "not valid JSON"),
+    };
+
+    public static TheoryData<string> UnreadableRows => new(UnreadableRequests.Keys);
+
+    [Theory]
+    [MemberData(nameof(UnreadableRows))]
+    public async Task Body_Unreadable_ProblemSaysWhatIsWrongWithoutInternals(string row)
+    {
+        var (path, body, mediaType, status, wording) = UnreadableRequests[row];
+        var before = await scene.SnapshotAsync();
+
+        using var response = await ApiScene.PostRawAsync(scene.Alice, Ids(path), body, mediaType);
+
+        Assert.Equal(status, response.StatusCode);
+        Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
+        var problem = await response.JsonAsync();
+        Assert.Contains(wording, (string?)problem["detail"] ?? "");
+        AssertNoInternals(problem);
+        Assert.Equal(before, await scene.SnapshotAsync());
+    }
+
+    private static void AssertNoInternals(JsonObject problem)
+    {
+        var text = problem.ToJsonString();
+        foreach (var inside in new[] { "AiStudio", "Implicit body", "inferred", "parameter", "Nullable", "System.", "Did you mean", "Failed to", "Exception", "LineNumber" })
+        {
+            Assert.DoesNotContain(inside, text);
+        }
     }
 
     [Theory]

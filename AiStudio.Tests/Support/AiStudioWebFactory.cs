@@ -14,8 +14,12 @@ public sealed class AiStudioWebFactory : WebApplicationFactory<Program>
 {
     private readonly Dictionary<string, string?> _settings;
 
-    public AiStudioWebFactory(IDictionary<string, string?>? settings = null)
+    private readonly Action<IServiceCollection>? _services;
+
+    /// <param name="services">Test doubles added after the app's own registrations (for example a fault interceptor).</param>
+    public AiStudioWebFactory(IDictionary<string, string?>? settings = null, Action<IServiceCollection>? services = null)
     {
+        _services = services;
         DataDirectory = TestAppHost.NewDataDirectory();
         _settings = TestAppHost.DefaultSettings(DataDirectory);
         foreach (var (key, value) in settings ?? new Dictionary<string, string?>())
@@ -43,6 +47,11 @@ public sealed class AiStudioWebFactory : WebApplicationFactory<Program>
         foreach (var (key, value) in _settings)
         {
             builder.UseSetting(key, value);
+        }
+
+        if (_services is not null)
+        {
+            builder.ConfigureServices(_services);
         }
     }
 

@@ -1,3 +1,4 @@
+using AiStudio.Core.Persistence;
 using System.Security.Claims;
 using System.Text.Encodings.Web;
 using AiStudio.Core.ApiTokens;
@@ -37,7 +38,20 @@ internal sealed class ApiTokenAuthenticationHandler(
             return AuthenticateResult.Fail("The Authorization header must be \"Bearer <token>\".");
         }
 
-        var owner = await tokens.AuthenticateAsync(header[BearerPrefix.Length..].Trim(), Context.RequestAborted);
+        try
+        {
+            return await AuthenticateTokenAsync(header[BearerPrefix.Length..].Trim());
+        }
+        catch (Exception e) when (DatabaseFailure.Is(e))
+        {
+            // The challenge answers 503 in words: the token may be fine, the database could not be asked.
+            return AuthenticateResult.Fail(e);
+        }
+    }
+
+    private async Task<AuthenticateResult> AuthenticateTokenAsync(string presented)
+    {
+        var owner = await tokens.AuthenticateAsync(presented, Context.RequestAborted);
         if (owner is null)
         {
             return AuthenticateResult.Fail("The API token is not valid or has been revoked.");
@@ -66,6 +80,12 @@ internal sealed class ApiTokenAuthenticationHandler(
     protected override async Task HandleChallengeAsync(AuthenticationProperties properties)
     {
         var result = await HandleAuthenticateOnceSafeAsync();
+        if (result.Failure is { } failure && DatabaseFailure.Is(failure))
+        {
+            await ApiProblems.DatabaseUnavailable(failure).ExecuteAsync(Context);
+            return;
+        }
+
         var detail = result.Failure?.Message ?? "Send an API token in the Authorization header: \"Bearer ast_…\". Create one under Account → API tokens.";
         Response.Headers[HeaderNames.WWWAuthenticate] = result.Failure is null ? "Bearer" : "Bearer error=\"invalid_token\"";
         await TypedResults.Problem(detail, statusCode: StatusCodes.Status401Unauthorized, title: "Unauthorized").ExecuteAsync(Context);

@@ -78,10 +78,22 @@ internal static class BuildEndpoints
         await StatusAsync(actors.From(user), id, queries, ct);
 
     private static async Task<Results<Ok<RunPromptResponse>, ProblemHttpResult>> GetPromptAsync(
-        Guid id, Guid? runId, ClaimsPrincipal user, ActorFactory actors, IBuildQueries queries, CancellationToken ct)
+        Guid id, string? runId, ClaimsPrincipal user, ActorFactory actors, IBuildQueries queries, CancellationToken ct)
     {
         var actor = actors.From(user);
-        if (runId is null)
+        Guid? run = null;
+        if (!string.IsNullOrEmpty(runId))
+        {
+            // An id that cannot be a run's is a run that does not exist: 404, as for any other id.
+            if (!Guid.TryParse(runId, out var parsed))
+            {
+                return RunNotFound();
+            }
+
+            run = parsed;
+        }
+
+        if (run is null)
         {
             var details = await queries.GetAsync(actor, id, ct);
             if (details is null)
@@ -89,18 +101,21 @@ internal static class BuildEndpoints
                 return ApiProblems.BuildNotFound();
             }
 
-            runId = details.CurrentRun?.Id;
-            if (runId is null)
+            run = details.CurrentRun?.Id;
+            if (run is null)
             {
                 return TypedResults.Problem("This build has no current run; pass runId to inspect an earlier one.", statusCode: StatusCodes.Status404NotFound, title: "No current run");
             }
         }
 
-        var inspection = await queries.InspectRunAsync(actor, id, runId.Value, ct);
+        var inspection = await queries.InspectRunAsync(actor, id, run.Value, ct);
         return inspection is null
-            ? TypedResults.Problem("No run with this id exists in the build, or you may not see it.", statusCode: StatusCodes.Status404NotFound, title: "Run not found")
+            ? RunNotFound()
             : TypedResults.Ok(RunPromptResponse.From(id, inspection));
     }
+
+    private static ProblemHttpResult RunNotFound() =>
+        TypedResults.Problem("No run with this id exists in the build, or you may not see it.", statusCode: StatusCodes.Status404NotFound, title: "Run not found");
 
     private static Task<Results<Ok<BuildStatusResponse>, ProblemHttpResult>> DecideAsync(
         Guid id, VerdictRequest request, ClaimsPrincipal user, ActorFactory actors, IBuildCommands commands, IBuildQueries queries, CancellationToken ct)

@@ -1,3 +1,4 @@
+using AiStudio.Core.Persistence;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Quartz;
 
@@ -30,9 +31,13 @@ internal sealed class JobEngineHealthCheck(ISchedulerFactory schedulers) : IHeal
             var groups = await scheduler.GetJobGroupNames(cancellationToken).AsTask().WaitAsync(StoreTimeout, cancellationToken);
             return HealthCheckResult.Healthy($"The job engine is running and its job store answered ({groups.Count} job groups).");
         }
-        catch (Exception e) when (!cancellationToken.IsCancellationRequested)
+        catch (Exception e)
         {
-            return HealthCheckResult.Unhealthy($"The job engine's store did not answer: {HealthDescriptions.Plain(e)}");
+            // Also when the check's own deadline cancelled it: a sentence, not the health service's "A timeout occurred".
+            var why = e is TimeoutException or OperationCanceledException
+                ? $"it did not answer within {StoreTimeout.TotalSeconds:0} s"
+                : DatabaseFailure.Is(e) ? DatabaseFailure.Describe(e) : HealthDescriptions.Plain(e);
+            return HealthCheckResult.Unhealthy($"The job engine's store did not answer: {why}");
         }
     }
 }
