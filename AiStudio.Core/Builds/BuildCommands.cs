@@ -106,10 +106,15 @@ internal sealed class BuildCommands(
         }
     }
 
-    public Task DecideAsync(Actor actor, Guid buildId, Guid runId, int expectedVersion, Verdict verdict, CancellationToken cancellationToken = default)
+    public async Task DecideAsync(Actor actor, Guid buildId, Guid runId, int expectedVersion, Verdict verdict, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(verdict);
-        return ActAsync(actor, buildId, expectedVersion, cancellationToken, (build, rules, now) =>
+        if (await QueuesModelCallAsync(runId, verdict, cancellationToken))
+        {
+            await EnsureModelsAllowedAsync(actor, cancellationToken);
+        }
+
+        await ActAsync(actor, buildId, expectedVersion, cancellationToken, (build, rules, now) =>
         {
             var run = build.Runs.SingleOrDefault(r => r.Id == runId);
             var next = build.Decide(runId, verdict, new Approver(actor.UserId, actor.DisplayName), rules, now);
@@ -122,6 +127,23 @@ internal sealed class BuildCommands(
             };
             return new Change(action, "PhaseRun", runId.ToString(), detail, next, run);
         });
+    }
+
+    /// <summary>
+    /// A reject or send-back runs a role again, and approving any phase but the last starts the next one: each calls the
+    /// roles' models, so a plan downgraded since the start must include them (as for resume and retry). Approving the last
+    /// phase completes the build and calls nothing.
+    /// </summary>
+    private async Task<bool> QueuesModelCallAsync(Guid runId, Verdict verdict, CancellationToken cancellationToken)
+    {
+        if (verdict is not Verdict.Approve)
+        {
+            return true;
+        }
+
+        await using var db = await contexts.CreateDbContextAsync(cancellationToken);
+        var phase = await db.PhaseRuns.Where(r => r.Id == runId).Select(r => (Phase?)r.Phase).SingleOrDefaultAsync(cancellationToken);
+        return phase is not null && phase.Value.Next() is not null;
     }
 
     // A partial approval is recorded as such; the one that reaches the required number is the phase's approval.

@@ -114,6 +114,58 @@ public sealed class PlanLimitServiceTests : IAsyncLifetime
         Assert.Equal(failed.Version, after.Version);
     }
 
+    public static TheoryData<string> VerdictsThatCallAModel => ["reject", "send back", "approve"];
+
+    [Theory]
+    [MemberData(nameof(VerdictsThatCallAModel))]
+    public async Task DecideAsync_PlanDowngradedWhilePlanningAwaitedApproval_RefusedAndNothingChanged(string kind)
+    {
+        var carol = await ProUserAsync($"{kind.Replace(" ", "", StringComparison.Ordinal)}@example.com");
+        var (buildId, runId) = await BuildAwaitingApprovalAsync(carol, Phase.Planning);
+        await SubscriptionEndsAsync(carol);
+        var queries = _host.Get<IBuildQueries>();
+        var waiting = (await queries.GetAsync(carol, buildId))!;
+        Verdict verdict = kind switch
+        {
+            "reject" => new Verdict.Reject("Say which invoices get a reminder."),
+            "send back" => new Verdict.SendBack(Phase.Discovery, "The requirements miss the opt-out."),
+            _ => new Verdict.Approve(),
+        };
+
+        var refused = await Assert.ThrowsAsync<PlanLimitException>(() =>
+            _host.Get<IBuildCommands>().DecideAsync(carol, buildId, runId, waiting.Version, verdict));
+
+        Assert.Contains("aistudio-offline-1", refused.Message);
+        var after = (await queries.GetAsync(carol, buildId))!;
+        Assert.Equal((BuildState.Planning, waiting.Version), (after.State, after.Version));
+    }
+
+    [Fact]
+    public async Task DecideAsync_PlanDowngradedWhileDeploymentAwaitedApproval_ApprovingCallsNoModelAndCompletesTheBuild()
+    {
+        var dave = await ProUserAsync("lastphase@example.com");
+        var (buildId, runId) = await BuildAwaitingApprovalAsync(dave, Phase.Deployment);
+        await SubscriptionEndsAsync(dave);
+        var queries = _host.Get<IBuildQueries>();
+
+        await _host.Get<IBuildCommands>().DecideAsync(dave, buildId, runId, (await queries.GetAsync(dave, buildId))!.Version, new Verdict.Approve());
+
+        Assert.Equal(BuildState.Complete, (await queries.GetAsync(dave, buildId))!.State);
+    }
+
+    /// <summary>A build of the user's, carried by the worker's steps to <paramref name="phase"/>, whose attempt awaits approval.</summary>
+    private async Task<(Guid BuildId, Guid RunId)> BuildAwaitingApprovalAsync(Actor user, Phase phase)
+    {
+        var projectId = await _host.Get<IProjectService>().CreateAsync(user, $"Billing {phase}");
+        var build = Build.Create(projectId, "Reminders", "Customers receive an email reminder before an invoice is due.", user.UserId, TestBuilds.Now);
+        TestBuilds.AdvanceTo(build, phase);
+        var run = TestBuilds.CompleteCurrent(build);
+        await using var db = await _host.CreateDbContextAsync();
+        db.Builds.Add(build);
+        await db.SaveChangesAsync();
+        return (build.Id, run.Id);
+    }
+
     private async Task<Actor> ProUserAsync(string email)
     {
         var user = await _host.CreateUserAsync(email);

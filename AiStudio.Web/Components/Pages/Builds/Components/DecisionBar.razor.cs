@@ -1,3 +1,4 @@
+using AiStudio.Core.Billing;
 using AiStudio.Core.Builds;
 using AiStudio.Core.Common;
 using AiStudio.Core.Roles;
@@ -21,6 +22,7 @@ public sealed partial class DecisionBar
     private string _edited = "";
     private Phase _target;
     private string? _error;
+    private string? _upgradePath;
     private bool _busy;
 
     [Parameter, EditorRequired]
@@ -89,6 +91,7 @@ public sealed partial class DecisionBar
 
         _busy = true;
         _error = null;
+        _upgradePath = null;
         try
         {
             await Commands.DecideAsync(Actor, Details.Id, Run.Id, Details.Version, verdict);
@@ -101,6 +104,7 @@ public sealed partial class DecisionBar
         {
             // What the person typed stays in the form.
             _error = ex.Message;
+            _upgradePath = (ex as PlanLimitException)?.UpgradePath;
             Snackbar.Add(ex.Message, ex is ConcurrencyConflictException ? Severity.Warning : Severity.Error);
         }
         finally
