@@ -66,6 +66,42 @@ public sealed class RateLimitByEndpointTests
         await Assert.ThrowsAsync<InvalidOperationException>(() => host.FindUserAsync("slash-signup-last@security.test"));
     }
 
+    [Fact]
+    public async Task AccountEmailForms_AnySpelling_CountTowardsOneLimit()
+    {
+        await using var started = await StartAsync();
+        var host = started.Host;
+
+        // Each post of these forms may email whatever address was typed in; a script must not send them without end.
+        foreach (var path in new[] { "Account/ForgotPassword", "account/FORGOTPASSWORD/", "Account/ResendEmailConfirmation/" })
+        {
+            using var counted = await PostAsync(host, path);
+            Assert.True(counted.StatusCode != HttpStatusCode.TooManyRequests, $"{path} was refused before the limit.");
+        }
+
+        using var blocked = await PostAsync(host, "ACCOUNT/RESENDEMAILCONFIRMATION");
+        Assert.Equal(HttpStatusCode.TooManyRequests, blocked.StatusCode);
+
+        // The sign-in forms keep a limit of their own.
+        using var login = await PostAsync(host, "Account/Login");
+        Assert.NotEqual(HttpStatusCode.TooManyRequests, login.StatusCode);
+    }
+
+    [Fact]
+    public async Task ResetPasswordForm_ChecksAnEmailedCode_CountsTowardsTheSignInLimit()
+    {
+        await using var started = await StartAsync();
+        var host = started.Host;
+        for (var i = 0; i < RateLimitedHost.Limit; i++)
+        {
+            using var counted = await PostAsync(host, i % 2 == 0 ? "Account/ResetPassword/" : "account/resetpassword");
+            Assert.True(counted.StatusCode != HttpStatusCode.TooManyRequests, $"post {i + 1} was refused before the limit.");
+        }
+
+        using var blocked = await PostAsync(host, "Account/Login");
+        Assert.Equal(HttpStatusCode.TooManyRequests, blocked.StatusCode);
+    }
+
     private static async Task<AsyncHost> StartAsync()
     {
         var host = new AsyncHost();

@@ -18,7 +18,7 @@ public sealed class RateLimitedHost : AccountHost
     protected override IDictionary<string, string?> Settings()
     {
         var settings = base.Settings();
-        foreach (var rule in new[] { "SignIn", "SignUp", "Api", "Webhook" })
+        foreach (var rule in new[] { "SignIn", "SignUp", "AccountEmail", "Api", "Webhook" })
         {
             settings[$"RateLimits:{rule}:PermitLimit"] = Limit.ToString();
             settings[$"RateLimits:{rule}:WindowSeconds"] = "600";

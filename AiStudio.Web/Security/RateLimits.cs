@@ -26,6 +26,9 @@ internal static class RateLimits
     /// <summary>Every form that creates an account.</summary>
     public const string SignUp = "sign-up";
 
+    /// <summary>Every form that emails an address typed into it (a password reset, a confirmation sent again).</summary>
+    public const string AccountEmail = "account-email";
+
     // The name BillingEndpoints gives Stripe's webhook.
     private const string WebhookEndpointName = "StripeWebhook";
 
@@ -38,6 +41,7 @@ internal static class RateLimits
             options.GlobalLimiter = PartitionedRateLimiter.Create<HttpContext, string>(context => Partition(context, settings.Value));
             options.AddPolicy(SignIn, context => FormPost(context, SignIn, settings.Value.SignIn));
             options.AddPolicy(SignUp, context => FormPost(context, SignUp, settings.Value.SignUp));
+            options.AddPolicy(AccountEmail, context => FormPost(context, AccountEmail, settings.Value.AccountEmail));
             options.OnRejected = RejectAsync;
         });
         return services;
