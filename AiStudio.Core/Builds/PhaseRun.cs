@@ -101,16 +101,8 @@ public sealed class PhaseRun
     public void Complete(Guid token, RoleRunOutcome outcome, decimal cost, DateTimeOffset now)
     {
         EnsureHeldBy(token);
-        Cost = cost;
+        Record(outcome, cost);
         Status = PhaseRunStatus.AwaitingApproval;
-        Output = outcome.Response;
-        PromptId = outcome.PromptId;
-        PromptVersion = outcome.PromptVersion;
-        Provider = outcome.Provider;
-        ModelId = outcome.ModelId;
-        InputTokens = outcome.InputTokens;
-        OutputTokens = outcome.OutputTokens;
-        LatencyMs = (long)outcome.Latency.TotalMilliseconds;
         CompletedAt = now;
         ClaimToken = null;
         Version++;
@@ -122,15 +114,7 @@ public sealed class PhaseRun
         EnsureHeldBy(token);
         if (unsaved is not null)
         {
-            Output = unsaved.Response;
-            Cost = cost;
-            PromptId = unsaved.PromptId;
-            PromptVersion = unsaved.PromptVersion;
-            Provider = unsaved.Provider;
-            ModelId = unsaved.ModelId;
-            InputTokens = unsaved.InputTokens;
-            OutputTokens = unsaved.OutputTokens;
-            LatencyMs = (long)unsaved.Latency.TotalMilliseconds;
+            Record(unsaved, cost);
         }
 
         Status = PhaseRunStatus.Failed;
@@ -138,6 +122,20 @@ public sealed class PhaseRun
         CompletedAt = now;
         ClaimToken = null;
         Version++;
+    }
+
+    /// <summary>The model's answer and what it took: the text, the prompt it answered, the model, tokens, latency and cost.</summary>
+    private void Record(RoleRunOutcome outcome, decimal cost)
+    {
+        Output = outcome.Response;
+        Cost = cost;
+        PromptId = outcome.PromptId;
+        PromptVersion = outcome.PromptVersion;
+        Provider = outcome.Provider;
+        ModelId = outcome.ModelId;
+        InputTokens = outcome.InputTokens;
+        OutputTokens = outcome.OutputTokens;
+        LatencyMs = (long)outcome.Latency.TotalMilliseconds;
     }
 
     /// <summary>

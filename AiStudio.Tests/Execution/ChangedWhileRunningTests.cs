@@ -16,8 +16,6 @@ namespace AiStudio.Tests.Execution;
 [Trait(TestDatabase.Trait, TestDatabase.EveryProvider)]
 public sealed class ChangedWhileRunningTests
 {
-    private const string Requirements = "Customers receive an email reminder seven days before an invoice is due. Finance can switch reminders off per customer.";
-
     [Fact]
     public async Task Answer_BuildPausedWhileTheModelWrote_IsStoredAndTheBuildStaysOnHold()
     {
@@ -25,7 +23,7 @@ public sealed class ChangedWhileRunningTests
         var answerMayGo = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         server.HoldAnswersUntil = answerMayGo.Task;
         await using var app = await TestAppHost.StartAsync(ModelSettings.OpenAi(server.BaseUrl));
-        var (actor, buildId, running) = await RunningAsync(app, server);
+        var (actor, buildId, running) = await ModelCallInFlight.StartAsync(app, server);
 
         await app.Get<IBuildCommands>().PauseAsync(actor, buildId, (await app.Get<IBuildQueries>().GetAsync(actor, buildId))!.Version);
         answerMayGo.SetResult();
@@ -45,7 +43,7 @@ public sealed class ChangedWhileRunningTests
         var answerMayGo = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         server.HoldAnswersUntil = answerMayGo.Task;
         await using var app = await TestAppHost.StartAsync(ModelSettings.OpenAi(server.BaseUrl));
-        var (actor, buildId, running) = await RunningAsync(app, server);
+        var (actor, buildId, running) = await ModelCallInFlight.StartAsync(app, server);
 
         await app.Get<IBuildCommands>().CancelAsync(actor, buildId, (await app.Get<IBuildQueries>().GetAsync(actor, buildId))!.Version, "Not needed any more.");
         answerMayGo.SetResult();
@@ -60,15 +58,5 @@ public sealed class ChangedWhileRunningTests
         Assert.Equal(BuildState.Cancelled, (await db.Builds.AsNoTracking().SingleAsync(b => b.Id == buildId)).State);
         Assert.False(await db.ConversationMessages.AnyAsync(m => m.PhaseRunId == running.Id && m.Author == MessageAuthor.Assistant));
         Assert.Equal(0, await db.AuditEvents.CountAsync(e => e.BuildId == buildId && e.Action == AuditActions.RunCompleted));
-    }
-
-    /// <summary>A build whose first run has called the model, which holds its answer back.</summary>
-    private static async Task<(Actor Actor, Guid BuildId, PhaseRun Running)> RunningAsync(TestAppHost app, FakeOpenAiServer server)
-    {
-        var actor = await app.CreateUserAsync($"{Guid.NewGuid():N}@example.com");
-        var buildId = await app.Get<IBuildCommands>().StartAsync(actor, new NewBuildRequest("Billing", "Invoice reminders", Requirements));
-        var running = await app.ForRunAsync(buildId, Phase.Discovery, 1, PhaseRunStatus.Running);
-        await Eventually.Until(() => Task.FromResult(server.Requests.Count == 1), RunWaits.Timeout, "the model should have been called");
-        return (actor, buildId, running);
     }
 }

@@ -17,8 +17,6 @@ namespace AiStudio.Tests.Execution;
 [Trait(TestDatabase.Trait, TestDatabase.EveryProvider)]
 public sealed class UnsavedAnswerTests
 {
-    private const string Requirements = "Customers receive an email reminder seven days before an invoice is due. Finance can switch reminders off per customer.";
-
     [Fact]
     public async Task Answer_DatabaseRefusesTheFirstSaves_IsStoredAwaitingApproval()
     {
@@ -27,7 +25,7 @@ public sealed class UnsavedAnswerTests
         server.HoldAnswersUntil = answerMayGo.Task;
         var fault = new WriteFault();
         await using var app = await TestAppHost.StartAsync(ModelSettings.OpenAi(server.BaseUrl), s => s.AddSingleton<IInterceptor>(fault));
-        var (_, buildId, running) = await RunningAsync(app, server);
+        var (_, buildId, running) = await ModelCallInFlight.StartAsync(app, server);
 
         fault.RefuseNext(2, "UPDATE \"PhaseRuns\"");
         answerMayGo.SetResult();
@@ -48,7 +46,7 @@ public sealed class UnsavedAnswerTests
         server.HoldAnswersUntil = answerMayGo.Task;
         var fault = new WriteFault();
         await using var app = await TestAppHost.StartAsync(ModelSettings.OpenAi(server.BaseUrl), s => s.AddSingleton<IInterceptor>(fault));
-        var (actor, buildId, running) = await RunningAsync(app, server);
+        var (actor, buildId, running) = await ModelCallInFlight.StartAsync(app, server);
 
         fault.On = true;
         answerMayGo.SetResult();
@@ -93,20 +91,10 @@ public sealed class UnsavedAnswerTests
 
         // Starting a build inserts its first run; the claim is the first UPDATE of it.
         fault.RefuseNext(7, "UPDATE \"PhaseRuns\"");
-        var buildId = await app.Get<IBuildCommands>().StartAsync(actor, new NewBuildRequest("Billing", "Invoice reminders", Requirements));
+        var buildId = await app.Get<IBuildCommands>().StartAsync(actor, new NewBuildRequest("Billing", "Invoice reminders", ModelCallInFlight.Requirements));
 
         var done = await app.ForRunAsync(buildId, Phase.Discovery, 1, PhaseRunStatus.AwaitingApproval);
         Assert.Equal(7, fault.RefusedWritesOf("PhaseRuns"));
         Assert.Equal((server.ResponseText, 1), (done.Output, done.ExecutionCount));
-    }
-
-    /// <summary>A build whose first run has called the model, which holds its answer back.</summary>
-    private static async Task<(Actor Actor, Guid BuildId, PhaseRun Running)> RunningAsync(TestAppHost app, FakeOpenAiServer server)
-    {
-        var actor = await app.CreateUserAsync($"{Guid.NewGuid():N}@example.com");
-        var buildId = await app.Get<IBuildCommands>().StartAsync(actor, new NewBuildRequest("Billing", "Invoice reminders", Requirements));
-        var running = await app.ForRunAsync(buildId, Phase.Discovery, 1, PhaseRunStatus.Running);
-        await Eventually.Until(() => Task.FromResult(server.Requests.Count == 1), RunWaits.Timeout, "the model should have been called");
-        return (actor, buildId, running);
     }
 }
